@@ -1,0 +1,1 @@
+"""Vraagbaak core library: parse, normalise, chunk, embed, retrieve, cite, draft."""

