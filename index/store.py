@@ -88,7 +88,8 @@ class VectorIndex:
         directory = Path(directory)
         builds = directory.parent / f"{directory.name}.builds"
         builds.mkdir(parents=True, exist_ok=True)
-        build_id = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+        now = time.time_ns()
+        build_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now / 1e9)) + f".{now % 10**9:09d}-{os.getpid()}"
         tmp = builds / f".tmp-{build_id}"
         tmp.mkdir()
         try:

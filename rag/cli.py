@@ -87,6 +87,7 @@ def parse(
 def index_cmd(
     corpus: Annotated[Optional[Path], typer.Option(help="export file to index")] = None,
     index_dir: Annotated[Optional[Path], typer.Option(help="where the index lives")] = None,
+    if_needed: Annotated[bool, typer.Option("--if-needed", help="skip when the index is current")] = False,
 ) -> None:
     """Build the FAISS and BM25 index from the corpus (atomic: the old index stays live until done)."""
     from tqdm import tqdm
@@ -94,7 +95,7 @@ def index_cmd(
     from index import IndexMismatchError
     from rag.corpus import Corpus
     from rag.embed import ModelNotReadyError, load_embedder
-    from rag.indexing import build_index
+    from rag.indexing import build_index, index_is_current
     from rag.parse import CorpusFormatError
 
     settings = _settings(corpus, index_dir)
@@ -102,6 +103,9 @@ def index_cmd(
     try:
         corp = Corpus.load(settings.corpus_path, allow_errors=settings.allow_corpus_errors)
         typer.echo(f"parsed {len(corp.documents)} documents, {len(corp.pairs)} pairs in {time.perf_counter() - t0:.2f} s")
+        if if_needed and index_is_current(settings, corp):
+            typer.echo(f"index at {settings.index_dir} is current; nothing to do")
+            return
         t1 = time.perf_counter()
         embedder = load_embedder(settings)
         typer.echo(f"model {settings.model_id} ({settings.embed_backend}) loaded in {time.perf_counter() - t1:.1f} s")

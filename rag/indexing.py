@@ -44,6 +44,16 @@ def expected_manifest(settings: Settings, corpus: Corpus) -> dict[str, Any]:
     }
 
 
+def index_is_current(settings: Settings, corpus: Corpus) -> bool:
+    """True when a complete index exists and was built with these settings and this corpus."""
+    try:
+        manifest = VectorIndex.read_manifest(settings.index_dir)
+    except FileNotFoundError:
+        return False
+    want = expected_manifest(settings, corpus)
+    return all(manifest.get(k) == v for k, v in want.items())
+
+
 def make_chunks(corpus: Corpus, embedder: Embedder, settings: Settings) -> list[Chunk]:
     """All chunks of all pairs, in corpus order."""
     chunks: list[Chunk] = []
