@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.drafting import router as drafting_router
 from api.routes import router
 from rag.config import Settings, get_settings
 from rag.retrieve import Retriever
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, retriever: Retriever | None = N
         return JSONResponse(status_code=500, content={"detail": "internal error; see the server log"})
 
     app.include_router(router)
+    app.include_router(drafting_router)
     if STATIC.exists():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -16,7 +16,7 @@ class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(..., min_length=1, max_length=MAX_QUESTION_CHARS, description="question text (Dutch or English)")
-    k: int = Field(10, ge=1, le=50, description="results per question")
+    k: int = Field(10, ge=1, le=100, description="results per question")
     minister: str | None = Field(None, max_length=200, description="answering minister (substring)")
     submitter: str | None = Field(None, max_length=200, description="submitting MP (substring)")
     party: str | None = Field(None, max_length=200, description="party of a submitter (substring)")
@@ -45,7 +45,7 @@ class BatchRequest(BaseModel):
 
     questions: list[str] | None = Field(None, max_length=25)
     text: str | None = Field(None, max_length=MAX_QUESTION_CHARS * 5)
-    k: int = Field(5, ge=1, le=50)
+    k: int = Field(5, ge=1, le=100)
     minister: str | None = None
     submitter: str | None = None
     party: str | None = None

@@ -38,11 +38,20 @@ def chunk_pair(
     prefix: str,
     max_tokens: int = 512,
     doc: Document | None = None,
+    question_vector: bool = False,
 ) -> list[Chunk]:
-    """One chunk when the pair fits; otherwise the question (and title) repeated with successive answer parts."""
+    """Question+answer chunks that fit the window, plus (optionally) the question alone for answered pairs.
+
+    A pair that fits is one chunk; a longer one repeats the question (and title) with successive
+    answer parts. Search takes the best chunk per pair.
+    """
+    extra = []
+    if question_vector and pair.answered:
+        head = (f"{doc.title}\n" if doc is not None and doc.title else "") + pair.question
+        extra = [Chunk(id=f"{pair.id}#q", pair_id=pair.id, text=head)]
     full = pair_text(pair, doc)
     if count_tokens(prefix + full) <= max_tokens:
-        return [Chunk(id=f"{pair.id}#0", pair_id=pair.id, text=full)]
+        return [Chunk(id=f"{pair.id}#0", pair_id=pair.id, text=full), *extra]
     head = (f"{doc.title}\n" if doc is not None and doc.title else "") + pair.question
     budget = max_tokens - count_tokens(prefix + head) - 4
     pieces: list[str] = []
@@ -70,4 +79,4 @@ def chunk_pair(
         chunks = [""]
     return [
         Chunk(id=f"{pair.id}#{i}", pair_id=pair.id, text=f"{head}\n{body}".strip()) for i, body in enumerate(chunks)
-    ]
+    ] + extra

@@ -44,7 +44,8 @@ def citation_line(doc: Document, pair: QAPair) -> str:
             f"{what} uit Kamervragen zonder kop in de bron (beginnend met «{first}»); "
             f"indieners en bewindspersonen niet vermeld. Bron: {source}, {lines}."
         )
-    parts = [f"{what} uit de Kamervragen ‘{doc.title}’"]
+    quoted = f"«{doc.title}»" if any(q in doc.title for q in "‘’") else f"‘{doc.title}’"
+    parts = [f"{what} uit de Kamervragen {quoted}"]
     if doc.submitters:
         parts.append(f"gesteld door {_people(doc.submitters)}")
     if doc.ministers and pair.answered:

@@ -193,6 +193,111 @@ def serve(
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
 
 
+@app.command("eval")
+def eval_cmd(
+    conditions: Annotated[Optional[str], typer.Option(help="comma-separated condition names; default all")] = None,
+    url: Annotated[Optional[str], typer.Option(help="score a running server through POST /search")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="report folder")] = None,
+    pin: Annotated[bool, typer.Option("--pin", help="write the scores as the pinned expectation")] = False,
+    check: Annotated[bool, typer.Option("--check", help="fail when a condition regresses below the pinned scores")] = False,
+) -> None:
+    """Score retrieval conditions on the gold set (nDCG@10, Recall@5/10/100, MRR@10, gate)."""
+    from eval.harness import EVAL_DIR, check_expected, pin_expected, run_eval
+
+    names = [c.strip() for c in conditions.split(",")] if conditions else None
+    try:
+        results = run_eval(names, url=url, out=out or EVAL_DIR / "reports", log=typer.echo)
+    except ValueError as exc:
+        _fail(f"error: {exc}", 2)
+        return
+    typer.echo(f"report: {(out or EVAL_DIR / 'reports') / 'retrieval.md'}")
+    if pin:
+        pin_expected(results)
+        typer.echo("pinned scores written to eval/expected.json")
+    if check:
+        problems = check_expected(results)
+        for p in problems:
+            typer.secho(f"regression: {p}", fg=typer.colors.RED, err=True)
+        if problems:
+            raise typer.Exit(1)
+
+
+@app.command("draft")
+def draft(
+    question: Annotated[str, typer.Argument(help="the question (or several, numbered or one per line)")],
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=20, help="earlier pairs to draw from")] = 5,
+    backend: Annotated[str, typer.Option(help="extractive (default) or llm")] = "extractive",
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Draft an answer from earlier answers; every sentence carries its source [n]."""
+    from rag.draft import Drafter
+
+    if not question.strip():
+        _fail("error: the question is empty", 2)
+    if backend not in ("extractive", "llm"):
+        _fail(f"error: unknown backend {backend!r}; use extractive or llm", 2)
+    result = Drafter(_load_retriever()).draft(question, k, backend)  # type: ignore[arg-type]
+    if json_out:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    for qd in result.questions:
+        if len(result.questions) > 1:
+            typer.secho(f"\n» {qd.question}", bold=True)
+        for w in qd.warnings:
+            typer.secho(f"  let op: {w}", fg=typer.colors.YELLOW)
+        typer.echo(f"\n{qd.draft}\n")
+        for src in qd.sources:
+            typer.echo(f"  [{src.n}] {src.citation.text}")
+
+
+@app.command("commitments")
+def commitments(
+    q: Annotated[str | None, typer.Option("--q", help="rank by relevance to this text")] = None,
+    minister: Annotated[str | None, typer.Option(help="answering minister (substring)")] = None,
+    kind: Annotated[str | None, typer.Option(help="commitment or refusal")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 20,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List commitments (toezeggingen) and refusals from earlier answers, with citations."""
+    from rag.commitments import CommitmentIndex
+
+    if kind not in (None, "commitment", "refusal"):
+        _fail(f"error: unknown kind {kind!r}; use commitment or refusal", 2)
+    found = CommitmentIndex(_load_retriever()).search(q, minister, kind, limit)  # type: ignore[arg-type]
+    if json_out:
+        typer.echo(json.dumps([c.model_dump() for c in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        typer.echo("Geen toezeggingen of weigeringen gevonden.")
+    for c in found:
+        label = "Toezegging" if c.kind == "commitment" else "Weigering"
+        score = f"[{c.score:.3f}] " if c.score is not None else ""
+        term = f" (termijn: {c.term})" if c.term else ""
+        typer.echo(f"\n{score}{label}{term} — {c.who_text}\n  {c.text}\n  Bron: {c.citation.text}")
+
+
+@app.command("similar")
+def similar(
+    question: Annotated[str, typer.Argument(help="the draft question")],
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=50)] = 5,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Has this question been asked before? The closest existing questions."""
+    from rag.similar import SimilarQuestions
+
+    if not question.strip():
+        _fail("error: the question is empty", 2)
+    result = SimilarQuestions(_load_retriever()).check(question, k)
+    if json_out:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    verdict = "Eerder gesteld" if result.asked_before else "Niet eerder gesteld"
+    typer.secho(f"{verdict} (drempel {result.threshold:.3f})", bold=True)
+    for m in result.matches:
+        status = "beantwoord" if m.answered else "nog niet beantwoord"
+        typer.echo(f"\n[{m.similarity:.3f}] {m.question}\n  ({status}) Bron: {m.citation.text}")
+
+
 def main() -> None:
     """Entry point for `python -m rag`."""
     app()

@@ -29,16 +29,20 @@ class Settings(BaseSettings):
     passage_prefix: str = "query: "
     max_tokens: int = Field(512, description="the model's window; long answers are chunked to fit")
     include_title: bool = Field(False, description="prepend the document title to each pair's text")
+    question_vectors: bool = Field(True, description="also index each answered pair's question on its own")
     faiss_factory: str = Field("Flat", description="FAISS index_factory string, e.g. Flat or HNSW32")
     embed_batch_size: int = 32
     torch_threads: int = 0
 
     # Retrieval.
     retrieval_mode: Literal["dense", "bm25", "hybrid"] = "hybrid"
-    hybrid_weight: float = Field(0.05, description="weight of max-normalised BM25 added to the dense score")
-    gate_threshold: float = Field(0.80, description="best dense similarity under this means no relevant match")
+    fusion: Literal["weighted", "rrf"] = Field("weighted", description="how hybrid mode combines dense and BM25")
+    hybrid_weight: float = Field(0.1, description="weight of max-normalised BM25 added to the dense score (Dutch queries)")
+    doc_prior_weight: float = Field(0.5, description="weight of the document's score (mean of its best pairs) added to each pair")
+    doc_prior_top: int = Field(3, description="how many of a document's best pairs make its score")
+    gate_threshold: float | None = Field(None, description="override the fitted gate's probability threshold")
     default_k: int = 10
-    max_k: int = 50
+    max_k: int = 100
     max_question_chars: int = 4000
     max_questions: int = 25
 
@@ -52,6 +56,12 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_context_tokens: int = 3000
     llm_timeout_s: float = 60.0
+
+    # Drafting: under this best dense score of an answered pair there is no earlier answer to draft from
+    # (chosen on the dev split of eval/gold).
+    draft_gate_threshold: float = 0.87
+    # "Asked before?": best question similarity at or above this (calibrated: eval/reports/duplicates.md).
+    similar_threshold: float = 0.926
 
 
 @lru_cache

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import threading
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -13,6 +16,7 @@ from rag.chunk import split_sentences
 from rag.cite import Citation, cite
 from rag.config import Settings
 from rag.corpus import SearchFilters
+from rag.embed import Embedder
 from rag.llm import ChatClient, ChatMessage, LLMError
 from rag.normalise import find_references, is_pointer
 from rag.questions import split_questions
@@ -81,7 +85,6 @@ class _Candidate(BaseModel):
     rank: int
     position: int
     text: str
-    pair_score: float
 
 
 # --- markers -------------------------------------------------------------------------------------
@@ -96,13 +99,14 @@ def parse_markers(text: str, n_sources: int) -> list[DraftSentence]:
     """Split generated text into sentences with markers; DraftValidationError on a broken rule."""
     body = text.strip()
     if not body:
-        raise DraftValidationError("the reply is empty")
+        raise DraftValidationError("het antwoord van het taalmodel is leeg")
     # 'Zin. [1] Volgende zin' -> 'Zin [1]. Volgende zin', so the sentence rule sees the boundary.
     body = _TRAILING_MARKERS.sub(lambda m: f"{m.group(2)}{m.group(1)}", body)
-    raw = split_sentences(body)
     pieces: list[str] = []
-    for part in raw:
-        if _MARKER.sub("", part).strip(" .;,") == "" and pieces:  # a stray marker line belongs to the last one
+    for part in split_sentences(body):
+        if (
+            _MARKER.sub("", part).strip(" .;,") == "" and pieces
+        ):  # a stray marker line belongs to the last one
             pieces[-1] += " " + part
         else:
             pieces.append(part)
@@ -113,7 +117,9 @@ def parse_markers(text: str, n_sources: int) -> list[DraftSentence]:
             for num in re.split(r"\s*[,;]\s*", m.group(1)):
                 n = int(num)
                 if n < 1 or n > n_sources:
-                    raise DraftValidationError(f"sentence {i} cites [{n}], but only sources 1–{n_sources} exist")
+                    raise DraftValidationError(
+                        f"zin {i} verwijst naar [{n}], maar er zijn alleen bronnen 1–{n_sources}"
+                    )
                 if n not in markers:
                     markers.append(n)
         clean = re.sub(r"\s+([.!?;:,])", r"\1", _MARKER.sub("", part))
@@ -121,10 +127,10 @@ def parse_markers(text: str, n_sources: int) -> list[DraftSentence]:
         if not clean:
             continue
         if not markers:
-            raise DraftValidationError(f"sentence {i} has no source marker: {clean[:80]!r}")
+            raise DraftValidationError(f"zin {i} heeft geen bronverwijzing: «{clean[:80]}»")
         out.append(DraftSentence(text=clean, markers=markers))
     if not out:
-        raise DraftValidationError("the reply holds no sentences")
+        raise DraftValidationError("het antwoord van het taalmodel bevat geen zinnen")
     return out
 
 
@@ -152,14 +158,80 @@ def _no_match(question: str, backend: Backend, warnings: list[str] | None = None
     )
 
 
-class Drafter:
-    """Writes draft answers from the retriever's corpus; caches sentence vectors per pair."""
+class SentenceVectors:
+    """Sentence vectors keyed by text: embedded once, kept in memory and in a file between runs."""
 
-    def __init__(self, retriever: Retriever, settings: Settings | None = None) -> None:
+    def __init__(self, embedder: Embedder, prefix: str, path: Path | None) -> None:
+        self.embedder = embedder
+        self.prefix = prefix
+        self.path = path
+        self._lock = threading.Lock()
+        self._rows: dict[str, np.ndarray] = self._load()
+
+    @staticmethod
+    def key(text: str) -> str:
+        """The cache key of a sentence."""
+        return hashlib.sha1(text.encode()).hexdigest()
+
+    def _load(self) -> dict[str, np.ndarray]:
+        if self.path is None or not self.path.exists():
+            return {}
+        try:
+            with np.load(self.path) as data:
+                keys, vecs = data["keys"], data["vectors"]
+        except (OSError, ValueError, KeyError):
+            return {}
+        if vecs.ndim != 2 or vecs.shape[1] != self.embedder.dim or len(keys) != len(vecs):
+            return {}
+        return {str(k): v for k, v in zip(keys, vecs, strict=True)}
+
+    def _save(self) -> None:
+        if self.path is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f"{self.path.stem}.{os.getpid()}.tmp.npz")
+            keys = list(self._rows)
+            np.savez(tmp, keys=np.array(keys), vectors=np.stack([self._rows[k] for k in keys]))
+            tmp.replace(self.path)
+        except OSError:  # a read-only install still works; it embeds again next run
+            pass
+
+    def get(self, texts: list[str]) -> np.ndarray:
+        """One L2-normalised row per text; missing ones are embedded in a single batch."""
+        if not texts:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+        keys = [self.key(t) for t in texts]
+        with self._lock:
+            missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in self._rows))
+        if missing:
+            vecs = self.embedder.embed_batch([self.prefix + t for t in missing])
+            with self._lock:
+                for t, v in zip(missing, vecs, strict=True):
+                    self._rows[self.key(t)] = v
+                self._save()
+        with self._lock:
+            return np.stack([self._rows[k] for k in keys])
+
+
+class Drafter:
+    """Writes draft answers from the retriever's corpus."""
+
+    def __init__(
+        self, retriever: Retriever, settings: Settings | None = None, vectors: SentenceVectors | None = None
+    ) -> None:
         self.retriever = retriever
         self.settings = settings or retriever.settings
-        self._vectors: dict[str, np.ndarray] = {}
-        self._lock = threading.Lock()
+        emb = retriever.embedder
+        digest = hashlib.sha1(
+            f"{type(emb).__name__}\n{emb.model_id}\n{self.settings.passage_prefix}".encode()
+        )
+        path = self.settings.index_dir.parent / "cache" / f"sentences-{digest.hexdigest()[:16]}.npz"
+        self.vectors = vectors or SentenceVectors(emb, self.settings.passage_prefix, path)
+
+    def with_settings(self, settings: Settings) -> Drafter:
+        """A drafter with other settings (LLM endpoint, budget) that shares this one's sentence vectors."""
+        return Drafter(self.retriever, settings, self.vectors)
 
     # --- candidate sentences ---------------------------------------------------------------------
 
@@ -167,21 +239,6 @@ class Drafter:
         """Answer sentences of a pair, without pointer paragraphs."""
         pair = self.retriever.corpus.pairs[pair_id]
         return [s for para in pair.answer_paragraphs if not is_pointer(para) for s in split_sentences(para)]
-
-    def _sentence_vectors(self, pair_id: str) -> np.ndarray:
-        with self._lock:
-            vecs = self._vectors.get(pair_id)
-        if vecs is None:
-            sents = self._sentences(pair_id)
-            prefix = self.settings.passage_prefix
-            vecs = (
-                self.retriever.embedder.embed_batch([prefix + s for s in sents])
-                if sents
-                else np.zeros((0, self.retriever.embedder.dim), dtype=np.float32)
-            )
-            with self._lock:
-                self._vectors[pair_id] = vecs
-        return vecs
 
     def _source_pairs(self, hits: list[SearchHit]) -> list[tuple[str, int, float]]:
         """(pair id, rank, score) for each hit, plus the pairs a pointer answer sends the reader to."""
@@ -203,45 +260,53 @@ class Drafter:
                     out.append((pid, rank, score))
         return out
 
+    def relevant_hits(self, question: str, k: int) -> list[SearchHit]:
+        """Answered pairs for the question; empty when the retriever's or the draft's gate says no match."""
+        result = self.retriever.search(question, k, SearchFilters(answered_only=True))
+        if result.no_relevant_match or not result.results:
+            return []
+        best = max((h.dense_score for h in result.results if h.dense_score is not None), default=None)
+        if best is not None and best < self.settings.draft_gate_threshold:
+            return []
+        return result.results
+
     # --- extractive ------------------------------------------------------------------------------
 
     def extractive(self, question: str, k: int = 5, warnings: list[str] | None = None) -> QuestionDraft:
-        """Select, de-duplicate and order the answer sentences closest to the question, each with its marker."""
-        result = self.retriever.search(question, k, SearchFilters(answered_only=True))
-        if result.no_relevant_match or not result.results:
+        """Pick, de-duplicate and order the answer sentences closest to the question, each with its marker."""
+        hits = self.relevant_hits(question, k)
+        if not hits:
             return _no_match(question, "extractive", warnings)
-        s = self.settings
-        qvec = self.retriever.embedder.embed_batch([s.query_prefix + question])[0]
-        cands: list[tuple[float, _Candidate, np.ndarray]] = []
-        for pid, rank, pscore in self._source_pairs(result.results):
-            sents = self._sentences(pid)
-            vecs = self._sentence_vectors(pid)
-            for pos, (text, vec) in enumerate(zip(sents, vecs, strict=True)):
-                if len(_WORD.findall(text)) < MIN_WORDS:
-                    continue
-                score = float(vec @ qvec) + PAIR_WEIGHT * pscore
-                cands.append(
-                    (score, _Candidate(pair_id=pid, rank=rank, position=pos, text=text, pair_score=pscore), vec)
-                )
-        if not cands:
+        pool: list[tuple[_Candidate, float]] = []
+        for pid, rank, pair_score in self._source_pairs(hits):
+            for pos, text in enumerate(self._sentences(pid)):
+                if len(_WORD.findall(text)) >= MIN_WORDS:
+                    pool.append((_Candidate(pair_id=pid, rank=rank, position=pos, text=text), pair_score))
+        if not pool:
             return _no_match(question, "extractive", warnings)
-        cands.sort(key=lambda c: (-c[0], c[1].rank, c[1].position))
-        best = cands[0][0]
-        chosen: list[tuple[float, _Candidate, np.ndarray]] = []
-        for score, cand, vec in cands:
+        qvec = self.retriever.embedder.embed_batch([self.settings.query_prefix + question])[0]
+        vecs = self.vectors.get([c.text for c, _ in pool])
+        scored = [
+            (float(vec @ qvec) + PAIR_WEIGHT * pair_score, cand, vec)
+            for (cand, pair_score), vec in zip(pool, vecs, strict=True)
+        ]
+        scored.sort(key=lambda c: (-c[0], c[1].rank, c[1].position))
+        best = scored[0][0]
+        chosen: list[tuple[_Candidate, np.ndarray]] = []
+        for score, cand, vec in scored:
             if score < best - SCORE_MARGIN or len(chosen) >= MAX_SENTENCES:
                 break
-            if any(float(vec @ v) > REPEAT_COSINE or _overlap(cand.text, c.text) > REPEAT_OVERLAP for _, c, v in chosen):
-                continue
-            chosen.append((score, cand, vec))
+            repeat = any(
+                float(vec @ v) > REPEAT_COSINE or _overlap(cand.text, c.text) > REPEAT_OVERLAP
+                for c, v in chosen
+            )
+            if not repeat:
+                chosen.append((cand, vec))
         # Read like an answer: sources in order of their best sentence, sentences in their original order.
-        source_order: list[str] = []
-        for _, cand, _ in chosen:
-            if cand.pair_id not in source_order:
-                source_order.append(cand.pair_id)
-        ordered = sorted(chosen, key=lambda c: (source_order.index(c[1].pair_id), c[1].position))
+        source_order = list(dict.fromkeys(c.pair_id for c, _ in chosen))
+        ordered = sorted((c for c, _ in chosen), key=lambda c: (source_order.index(c.pair_id), c.position))
         numbers = {pid: i for i, pid in enumerate(source_order, 1)}
-        sentences = [DraftSentence(text=c.text, markers=[numbers[c.pair_id]]) for _, c, _ in ordered]
+        sentences = [DraftSentence(text=c.text, markers=[numbers[c.pair_id]]) for c in ordered]
         return QuestionDraft(
             question=question,
             draft=render(sentences),
@@ -259,50 +324,51 @@ class Drafter:
 
     # --- generative ------------------------------------------------------------------------------
 
-    def pack_sources(self, question: str, hits: list[SearchHit]) -> tuple[list[DraftSource], list[ChatMessage], int]:
+    def pack_sources(
+        self, question: str, hits: list[SearchHit]
+    ) -> tuple[list[DraftSource], list[ChatMessage], int]:
         """Numbered sources that fit the token budget, the prompt, and how many sources were left out."""
         budget = self.settings.llm_context_tokens - ANSWER_TOKENS
-        system = SYSTEM_PROMPT
         tail = f"\nVraag: {question}\n\nSchrijf het conceptantwoord."
-        used = count_tokens(system) + count_tokens(tail) + 16
+        used = count_tokens(SYSTEM_PROMPT) + count_tokens("Bronnen:\n") + count_tokens(tail) + 8
         blocks: list[str] = []
         sources: list[DraftSource] = []
         pair_ids = [pid for pid, _, _ in self._source_pairs(hits)]
         for pid in pair_ids:
             pair = self.retriever.corpus.pairs[pid]
             n = len(sources) + 1
-            text = " ".join(self._sentences(pid))
-            block = f"[{n}] Eerdere vraag: {pair.question}\nAntwoord: {text}\n"
-            cost = count_tokens(block)
+            head = f"[{n}] Eerdere vraag: {pair.question}\nAntwoord: "
+            sents = self._sentences(pid)
+            block = head + " ".join(sents) + "\n"
+            cost = count_tokens(block) + 1
             if used + cost > budget:
                 # Cut the answer by sentences so at least part of a relevant source fits.
                 kept: list[str] = []
-                for sent in self._sentences(pid):
-                    trial = f"[{n}] Eerdere vraag: {pair.question}\nAntwoord: {' '.join([*kept, sent])}\n"
-                    if used + count_tokens(trial) > budget:
+                for sent in sents:
+                    if used + count_tokens(head + " ".join([*kept, sent]) + "\n") + 1 > budget:
                         break
                     kept.append(sent)
                 if not kept:
                     break
-                block = f"[{n}] Eerdere vraag: {pair.question}\nAntwoord: {' '.join(kept)}\n"
-                cost = count_tokens(block)
+                block = head + " ".join(kept) + "\n"
+                cost = count_tokens(block) + 1
             blocks.append(block)
             used += cost
             sources.append(self._source(n, pid))
         user = "Bronnen:\n" + "\n".join(blocks) + tail
-        messages = [ChatMessage(role="system", content=system), ChatMessage(role="user", content=user)]
+        messages = [ChatMessage(role="system", content=SYSTEM_PROMPT), ChatMessage(role="user", content=user)]
         return sources, messages, len(pair_ids) - len(sources)
 
     def generate(self, question: str, k: int = 5) -> QuestionDraft:
         """An LLM draft whose markers are checked; the extractive draft with a warning when anything fails."""
-        result = self.retriever.search(question, k, SearchFilters(answered_only=True))
-        if result.no_relevant_match or not result.results:
+        hits = self.relevant_hits(question, k)
+        if not hits:
             return _no_match(question, "llm")
         try:
             client = ChatClient.from_settings(self.settings)
-            sources, messages, dropped = self.pack_sources(question, result.results)
+            sources, messages, dropped = self.pack_sources(question, hits)
             if not sources:
-                raise LLMError("no source fits the token budget (llm_context_tokens)")
+                raise LLMError("geen enkele bron past in het tokenbudget (llm_context_tokens)")
             reply = client.complete(messages, max_tokens=ANSWER_TOKENS)
             sentences = parse_markers(reply, len(sources))
         except (LLMError, DraftValidationError) as exc:
@@ -334,5 +400,6 @@ SYSTEM_PROMPT = (
     "Zet achter elke zin het nummer van de bron waarop de zin steunt, tussen vierkante haken, "
     "bijvoorbeeld [1] of [1][2]. Elke zin moet zo'n verwijzing hebben. "
     "Gebruik alleen nummers van bronnen die hieronder staan. Verzin geen feiten, data of toezeggingen. "
-    "Schrijf zakelijk Nederlands in de ik-vorm van de bewindspersoon, in hoogstens vijf zinnen, zonder kopjes of opsommingen."
+    "Schrijf zakelijk Nederlands in de ik-vorm van de bewindspersoon, in hoogstens vijf zinnen, "
+    "zonder kopjes of opsommingen."
 )

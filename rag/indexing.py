@@ -17,7 +17,7 @@ from rag.embed import Embedder
 from rag.lexical import LexicalIndex
 
 Progress = Callable[[int, int], None]
-SCHEME_VERSION = 1
+SCHEME_VERSION = 2
 
 
 def _versions() -> dict[str, str]:
@@ -39,6 +39,7 @@ def expected_manifest(settings: Settings, corpus: Corpus) -> dict[str, Any]:
         "passage_prefix": settings.passage_prefix,
         "max_tokens": settings.max_tokens,
         "include_title": settings.include_title,
+        "question_vectors": settings.question_vectors,
         "scheme_version": SCHEME_VERSION,
         "corpus_sha256": corpus.sha256,
     }
@@ -59,7 +60,11 @@ def make_chunks(corpus: Corpus, embedder: Embedder, settings: Settings) -> list[
     chunks: list[Chunk] = []
     for pair in corpus.pairs.values():
         doc = corpus.document_of(pair) if settings.include_title else None
-        chunks.extend(chunk_pair(pair, embedder.count_tokens, settings.passage_prefix, settings.max_tokens, doc))
+        chunks.extend(
+            chunk_pair(
+                pair, embedder.count_tokens, settings.passage_prefix, settings.max_tokens, doc, settings.question_vectors
+            )
+        )
     return chunks
 
 

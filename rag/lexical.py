@@ -50,6 +50,11 @@ class LexicalIndex:
         ids = json.loads((target / "ids.json").read_text(encoding="utf-8"))
         return cls(retriever, ids)
 
+    def coverage(self, query: str) -> float:
+        """Share of the query's (stemmed, non-stopword) terms that occur anywhere in the index."""
+        toks = tokenize([query])[0]
+        return sum(t in self._bm25.vocab_dict for t in toks) / len(toks) if toks else 0.0
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every row for the query (zeros when no query term is in the vocabulary)."""
         toks = tokenize([query])[0]

@@ -31,7 +31,9 @@ def _endpoint(base_url: str) -> str:
 class ChatClient:
     """Sends a chat prompt and returns the first choice's text."""
 
-    def __init__(self, base_url: str, model: str, api_key: str | None = None, timeout_s: float = 60.0) -> None:
+    def __init__(
+        self, base_url: str, model: str, api_key: str | None = None, timeout_s: float = 60.0
+    ) -> None:
         self.url = _endpoint(base_url)
         self.model = model
         self.api_key = api_key
@@ -41,7 +43,7 @@ class ChatClient:
     def from_settings(cls, settings: Settings) -> ChatClient:
         """A client for the configured endpoint; LLMError when base URL or model is missing."""
         if not settings.llm_base_url or not settings.llm_model:
-            raise LLMError("no LLM endpoint configured (set VRAAGBAAK_LLM_BASE_URL and VRAAGBAAK_LLM_MODEL)")
+            raise LLMError("geen taalmodel ingesteld (zet VRAAGBAAK_LLM_BASE_URL en VRAAGBAAK_LLM_MODEL)")
         return cls(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout_s)
 
     def complete(self, messages: list[ChatMessage], temperature: float = 0.0, max_tokens: int = 800) -> str:
@@ -58,16 +60,16 @@ class ChatClient:
         try:
             resp = httpx.post(self.url, json=body, headers=headers, timeout=self.timeout_s)
         except httpx.TimeoutException:
-            raise LLMError(f"LLM endpoint did not answer within {self.timeout_s:g} s") from None
+            raise LLMError(f"het taalmodel antwoordde niet binnen {self.timeout_s:g} s") from None
         except httpx.HTTPError as exc:
-            raise LLMError(f"LLM endpoint unreachable: {exc}") from None
+            raise LLMError(f"het taalmodel is niet bereikbaar: {exc}") from None
         if resp.status_code != 200:
-            raise LLMError(f"LLM endpoint answered HTTP {resp.status_code}: {resp.text[:200]}")
+            raise LLMError(f"het taalmodel gaf HTTP {resp.status_code}: {resp.text[:200]}")
         try:
             data = resp.json()
             content = data["choices"][0]["message"]["content"]
         except (ValueError, KeyError, IndexError, TypeError):
-            raise LLMError("LLM endpoint answered without choices[0].message.content") from None
+            raise LLMError("het taalmodel gaf geen choices[0].message.content terug") from None
         if not isinstance(content, str) or not content.strip():
-            raise LLMError("LLM endpoint answered an empty message")
+            raise LLMError("het taalmodel gaf een leeg bericht terug")
         return content

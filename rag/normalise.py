@@ -13,7 +13,7 @@ _FOOTNOTE = re.compile(
     r"(?:(?<=[a-zà-ÿ?!»”’)])|(?<=(?<![\d\s])[.,;:]))"
     r"(?P<num>[1-9]\d?)"
     r"(?=$|[\s,.;:)]|\?)"
-    r"|(?<=\?)(?P<num2>[1-9]\d?)(?=[A-Z])"  # "?3In hoeverre": two sentences glued by a footnote
+    r"|(?:(?<=\?)|(?<=(?<!\d)[.!]))(?P<num2>[1-9]\d?)(?=[A-Z])"  # "?3In hoeverre", "afgegeven.3Justis"
 )
 
 _WS = re.compile(r"\s+")
@@ -44,7 +44,9 @@ def split_footnotes(text: str) -> tuple[str, list[int]]:
         return ""
 
     clean = _FOOTNOTE.sub(_drop, text)
-    return re.sub(r"\?(?=[A-Z])", "? ", clean), found
+    if len(found) and any(m.group("num2") for m in _FOOTNOTE.finditer(text)):
+        clean = re.sub(r"(?<=[a-zà-ÿ»”’)][?.!])(?=[A-Z])", " ", clean)
+    return clean, found
 
 
 def _expand(nums: str) -> list[int]:

@@ -175,6 +175,7 @@ def _split_headerless(doc: _RawDocument, warnings: list[ParseIssue], source: str
 def parse_text(text: str, source: str = "<text>") -> ParseReport:
     """Parse the export's text; every line is accounted for in the report's line counts."""
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    span_source = Path(source).name  # records carry the file name, never a server path
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()  # trailing newline, not a line
@@ -264,7 +265,7 @@ def parse_text(text: str, source: str = "<text>") -> ParseReport:
                 issue(d.start, "document-without-questions", f"document '{d.title}' has no question lines")
             continue
         doc_id = _stable_id(d.questions[0].text, taken)
-        doc_pairs = _build_pairs(d, doc_id, source)
+        doc_pairs = _build_pairs(d, doc_id, span_source)
         last = doc_pairs[-1].span.end
         label = d.title if d.title else _label_from_question(d.questions[0].text)
         documents.append(
@@ -276,7 +277,7 @@ def parse_text(text: str, source: str = "<text>") -> ParseReport:
                 submitters=parse_people(d.submitters) if d.submitters else [],
                 ministers=parse_people(d.ministers) if d.ministers else [],
                 pair_ids=[p.id for p in doc_pairs],
-                span=LineSpan(source=source, start=d.start, end=last),
+                span=LineSpan(source=span_source, start=d.start, end=last),
             )
         )
         pairs.extend(doc_pairs)

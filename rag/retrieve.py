@@ -13,6 +13,7 @@ from rag.cite import Citation, cite
 from rag.config import Settings
 from rag.corpus import Corpus, SearchFilters
 from rag.embed import Embedder, load_embedder
+from rag.gate import GateModel, gate_features, load_gate
 from rag.indexing import expected_manifest
 from rag.lexical import LexicalIndex
 from rag.questions import split_questions
@@ -51,6 +52,7 @@ class SearchResult(BaseModel):
     results: list[SearchHit]
     no_relevant_match: bool = Field(description="True when the best match falls below the relevance gate")
     top_dense_score: float | None = None
+    out_of_corpus_probability: float | None = Field(None, description="the gate's estimate that nothing relevant exists")
 
 
 def query_language(text: str) -> Literal["nl", "en", "unknown"]:
@@ -61,6 +63,15 @@ def query_language(text: str) -> Literal["nl", "en", "unknown"]:
     if nl == en:
         return "unknown"
     return "nl" if nl > en else "en"
+
+
+def reciprocal_rank_fusion(runs: list[dict[str, float]], k: int = 60) -> dict[str, float]:
+    """Plain RRF: sum of 1 / (k + rank) over the runs."""
+    fused: dict[str, float] = {}
+    for run in runs:
+        for rank, (pid, _) in enumerate(sorted(run.items(), key=lambda kv: (-kv[1], kv[0])), 1):
+            fused[pid] = fused.get(pid, 0.0) + 1.0 / (k + rank)
+    return fused
 
 
 class Retriever:
@@ -79,7 +90,7 @@ class Retriever:
         self.embedder = embedder
         self.vectors = vectors
         self.lexical = lexical
-        self._pair_row = {pid: i for i, pid in enumerate(lexical.ids)} if lexical else {}
+        self.gate: GateModel | None = load_gate()
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder | None = None) -> Retriever:
@@ -112,11 +123,25 @@ class Retriever:
 
     def fuse(self, query: str, dense: dict[str, float], lexical: dict[str, float]) -> dict[str, float]:
         """Dense score plus a weighted, max-normalised BM25 score, only for Dutch queries."""
+        if self.settings.fusion == "rrf":
+            return reciprocal_rank_fusion([dense, lexical])
         weight = self.settings.hybrid_weight
-        if not lexical or query_language(query) == "en" or weight <= 0:
-            return dict(dense)
-        top = max(lexical.values())
-        return {pid: d + weight * lexical.get(pid, 0.0) / top for pid, d in dense.items()}
+        fused = dict(dense)
+        if lexical and query_language(query) != "en" and weight > 0:
+            top = max(lexical.values())
+            fused = {pid: d + weight * lexical.get(pid, 0.0) / top for pid, d in dense.items()}
+        return self.document_prior(fused)
+
+    def document_prior(self, scores: dict[str, float]) -> dict[str, float]:
+        """Add each document's score (mean of its best pairs) to its pairs: relevant pairs cluster by document."""
+        weight, top = self.settings.doc_prior_weight, self.settings.doc_prior_top
+        if weight <= 0 or not scores:
+            return scores
+        per_doc: dict[str, list[float]] = {}
+        for pid, s in scores.items():
+            per_doc.setdefault(self.corpus.pairs[pid].document_id, []).append(s)
+        doc_score = {d: float(np.mean(sorted(v, reverse=True)[:top])) for d, v in per_doc.items()}
+        return {pid: s + weight * doc_score[self.corpus.pairs[pid].document_id] for pid, s in scores.items()}
 
     # --- public API ----------------------------------------------------------------------------
 
@@ -160,20 +185,34 @@ class Retriever:
             if len(hits) >= k:
                 break
         top_dense = max(dense.values()) if dense else None
+        prob = self.out_of_corpus_probability(query, dense, lexical) if hits and dense else None
         return SearchResult(
             query=query,
             results=hits,
-            no_relevant_match=self.is_out_of_corpus(top_dense, hits),
+            no_relevant_match=not hits or (prob is not None and prob >= self._gate_threshold()),
             top_dense_score=round(top_dense, 6) if top_dense is not None else None,
+            out_of_corpus_probability=round(prob, 4) if prob is not None else None,
         )
 
-    def is_out_of_corpus(self, top_dense: float | None, hits: list[SearchHit]) -> bool:
-        """The relevance gate: nothing found, or the best dense similarity is under the threshold."""
-        if not hits:
-            return True
-        if top_dense is None:
-            return False
-        return top_dense < self.settings.gate_threshold
+    def _gate_threshold(self) -> float:
+        if self.settings.gate_threshold is not None:
+            return self.settings.gate_threshold
+        return self.gate.threshold if self.gate else 0.5
+
+    def gate_features(self, query: str, dense: dict[str, float], lexical: dict[str, float]) -> dict[str, float]:
+        """The relevance gate's inputs for one search."""
+        dutch = query_language(query) != "en"
+        coverage = self.lexical.coverage(query) if self.lexical and dutch else 0.0
+        if dutch and not lexical and self.lexical:
+            lexical = self.lexical_scores(query)
+        return gate_features(list(dense.values()), coverage, max(lexical.values(), default=0.0), dutch)
+
+    def out_of_corpus_probability(self, query: str, dense: dict[str, float], lexical: dict[str, float]) -> float:
+        """P(nothing in the corpus answers this); without a fitted gate, 1 - best dense similarity."""
+        feats = self.gate_features(query, dense, lexical)
+        if self.gate is None:
+            return 1.0 - feats["top"]
+        return self.gate.probability(feats)
 
     def search_many(
         self, text: str, k: int = 10, filters: SearchFilters | None = None, mode: Mode | None = None

@@ -1,0 +1,1 @@
+"""Evaluation: gold sets, metrics, runs and reports; uses only the rag library's public API."""

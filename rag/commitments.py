@@ -1,0 +1,384 @@
+"""Commitments (toezeggingen) and refusals in answer sentences: Dutch rules, extraction and ranking."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel
+
+from rag.cite import Citation, cite
+from rag.corpus import Corpus
+from rag.retrieve import Retriever
+
+Kind = Literal["commitment", "refusal"]
+
+UNKNOWN_WHO = "onbekend (document zonder kop)"
+
+# The sentence rule of the labelled set (eval/labels/README.md), so indexes line up with the labels.
+_SPLIT = re.compile(r"(?<=[.!?;:])\s+(?=[A-Z0-9«(“‘\"'-])")
+
+
+def split_answer_sentences(paragraph: str) -> list[str]:
+    """Sentences of one answer paragraph, split by the labelled set's rule."""
+    return [s.strip() for s in _SPLIT.split(paragraph) if s.strip()]
+
+
+# --- the government as actor ---------------------------------------------------------------------
+
+_GOV = (
+    r"(?:ik|wij|we|het\s+kabinet|dit\s+kabinet|de\s+regering|nederland|mijn\s+ministerie|ons\s+ministerie"
+    r"|het\s+ministerie(?:\s+van\s+[A-Z][\w&-]*(?:\s+(?:en|&)\s+[A-Z][\w-]*)?)?"
+    r"|de\s+(?:minister|staatssecretaris)(?:\s+van\s+[A-Z][\w-]*(?:\s+(?:en|&)\s+[A-Z][\w-]*)?)?)"
+)
+_KAMER = r"(?:uw|de)\s+kamer"
+_WILL = r"(?:zal|zullen|ga|gaan|gaat)"
+_INFORM_PART = (
+    r"(?:ge[iï]nformeerd|geïnformeerd|op\s+de\s+hoogte\s+(?:gesteld|gehouden|gebracht)|ingelicht|bericht"
+    r"|teruggekoppeld|toegezonden|toegestuurd|gestuurd|verzonden|aangeboden|gerapporteerd)"
+)
+_INFORM_VERB = (
+    r"(?:informeren|berichten|terugkoppelen|terug\s+te\s+koppelen|op\s+de\s+hoogte\s+(?:stellen|houden|brengen)"
+    r"|toesturen|toezenden|sturen|zenden|versturen|aanbieden|rapporteren|doen\s+toekomen|te\s+informeren)"
+)
+_HABIT = re.compile(
+    r"\b(?:regelmatig|periodiek|doorgaans|gebruikelijk|telkens|steeds|jaarlijks|altijd)\b", re.I
+)
+_PAST = re.compile(r"\b(?:jl\.|reeds|eerder|destijds)\b", re.I)
+
+# Rules in order of precedence; each is (name, pattern). Refusals are checked before commitments.
+_REFUSALS: list[tuple[str, re.Pattern[str]]] = [
+    ("niet bereid", re.compile(r"\bniet\s+bereid\b", re.I)),
+    (
+        "geen aanleiding",
+        re.compile(r"\bzie[nt]?\s+(?:\w+\s+){0,3}geen\s+(?:aanleiding|reden|noodzaak)\b", re.I),
+    ),
+    (
+        "niet opportuun",
+        re.compile(
+            r"\bacht(?:en)?\s+(?:\w+\s+){0,3}(?:het\s+)?niet\s+(?:opportuun|wenselijk|nodig|noodzakelijk)\b",
+            re.I,
+        ),
+    ),
+    (
+        "niet uitvoerbaar",
+        re.compile(
+            r"\b(?:blijkt|is|zijn|lijkt|blijken)\s+(?:\w+\s+){0,3}niet\s+(?:uitvoerbaar|haalbaar)\b", re.I
+        ),
+    ),
+    (
+        "kan niet realiseren",
+        re.compile(
+            r"\b(?:kan|kunnen)\s+(?:\w+\s+){0,3}niet\s+(?:\w+\s+){0,4}"
+            r"(?:realiseren|uitlaten|ingaan|in\s+te\s+gaan|delen|verstrekken|openbaar\s+maken|toezeggen|vooruitlopen)\b",
+            re.I,
+        ),
+    ),
+    (
+        "geen mededelingen",
+        re.compile(r"\bgeen\s+(?:mededelingen|uitspraken?|uitlatingen)\s+(?:\w+\s+)?doen\b", re.I),
+    ),
+    ("niet op ingezet", re.compile(r"\bniet\s+op\s+ingezet\b", re.I)),
+    (
+        "niet aan mij",
+        re.compile(r"\b(?:is|ligt)\s+(?:het\s+)?niet\s+aan\s+(?:mij|het\s+kabinet|ons)\b", re.I),
+    ),
+    (
+        "taak van een ander",
+        re.compile(r"\bzou\s+(?:een|de)\s+(?:taak|bevoegdheid|verantwoordelijkheid)\s+(?:van|voor)\b", re.I),
+    ),
+    ("gaat niet in op", re.compile(r"\b(?:ga|gaat|gaan)\s+(?:\w+\s+){0,2}niet\s+in\s+op\b", re.I)),
+    (
+        "alleen ingaan op",
+        re.compile(
+            r"\bkan\s+(?:\w+\s+){0,2}(?:alleen|slechts|enkel)\s+(?:\w+\s+){0,3}(?:ingaan|in\s+te\s+gaan)\b",
+            re.I,
+        ),
+    ),
+    (
+        "wil/zal niet",
+        re.compile(
+            rf"\b(?:{_GOV}\s+(?:wil|willen|{_WILL})|(?:wil|willen|{_WILL})\s+{_GOV})\s+(?:\w+\s+){{0,4}}niet\s+"
+            r"(?!alleen|enkel|uitsluiten|meer\s+dan)\w+",
+            re.I,
+        ),
+    ),
+]
+
+_COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "toezegging",
+        re.compile(
+            rf"\b(?:zeg|zeggen)\s+(?:\w+\s+){{0,4}}toe\b|\b(?:kan|wil)\s+{_GOV}\s+(?:\w+\s+){{0,3}}toezeggen\b",
+            re.I,
+        ),
+    ),
+    (
+        "kamer geïnformeerd (passief)",
+        re.compile(
+            rf"\b{_KAMER}\s+(?:zal|zullen|wordt|worden)\s+(?:\w+\s+){{0,6}}{_INFORM_PART}"
+            rf"|\b(?:zal|wordt)\s+{_KAMER}\s+(?:\w+\s+){{0,6}}{_INFORM_PART}"
+            rf"|\bontvangt\s+{_KAMER}\b|\b{_KAMER}\s+ontvangt\b",
+            re.I,
+        ),
+    ),
+    (
+        "zal/ga + regering",
+        re.compile(
+            rf"(?:^|[\s,])(?:{_GOV}\s+{_WILL}|{_WILL}\s+{_GOV})\b(?!\s+(?:\w+\s+){{0,3}}(?:ervan|daarvan)\s+uit)",
+            re.I,
+        ),
+    ),
+    (
+        "blijft in gesprek",
+        re.compile(
+            r"\b(?:blijf|blijft|blijven|doorlopend|continu)\s+(?:\w+\s+){0,4}"
+            r"(?:in\s+(?:gesprek|overleg|contact)|op\s+de\s+hoogte\s+(?:stellen|houden)|informeren)\b",
+            re.I,
+        ),
+    ),
+    ("in gesprek gaan", re.compile(r"\bin\s+gesprek\s+(?:gaan|te\s+gaan)\b", re.I)),
+    (
+        "voornemen",
+        re.compile(
+            rf"\b(?:{_GOV}\s+(?:ben|is|zijn)|(?:ben|is|zijn)\s+{_GOV})\s+(?:\w+\s+){{0,2}}"
+            r"(?:voornemens|van\s+plan|bereid)\b",
+            re.I,
+        ),
+    ),
+    (
+        "informeer de Kamer",
+        re.compile(
+            rf"\b(?:{_GOV}\s+(?:informeer|informeren|stuur|sturen|zend|bericht|kom|komen)"
+            rf"|(?:informeer|informeren|stuur|sturen|zend|kom|komen)\s+{_GOV})\b"
+            rf"(?:\s+\w+){{0,6}}\s+(?:{_KAMER}|terug)\b",
+            re.I,
+        ),
+    ),
+    (
+        "verwacht te sturen",
+        re.compile(rf"\bverwacht(?:en)?\s+(?:\w+\s+){{0,8}}te\s+(?:kunnen\s+)?{_INFORM_VERB}\b", re.I),
+    ),
+    (
+        "neemt mee in eigen werk",
+        re.compile(
+            rf"\b(?:neem|nemen)\s+(?:\w+\s+){{0,6}}mee\s+(?:in|bij)\b|\b(?:{_GOV})\s+(?:neem|nemen)\s+(?:\w+\s+){{0,8}}mee\b"
+            r"|\bworden?\s+(?:\w+\s+){0,2}meegenomen\s+(?:in|bij)\s+(?:de|het)\s+(?:inrichting|herziening|uitwerking|opstelling)\b",
+            re.I,
+        ),
+    ),
+    (
+        "zet zich in voor (concreet)",
+        re.compile(
+            r"\b(?:zet|zetten)\s+(?:\w+\s+){0,2}(?:zich|mij|me|ons)\s+in\s+voor\s+(?:een|de|het)\s+"
+            r"(?:verkenning|onderzoek|herziening|evaluatie|wetsvoorstel|pilot|aanpassing|uitwerking|plan|visie"
+            r"|strategie)\b",
+            re.I,
+        ),
+    ),
+    (
+        "laat onderzoeken",
+        re.compile(
+            rf"\b(?:{_GOV}\s+(?:laat|laten)|(?:laat|laten)\s+{_GOV})\s+(?:\w+\s+){{0,6}}"
+            r"(?:onderzoeken|uitzoeken|nagaan|uitwerken|in\s+kaart\s+brengen|bezien|evalueren)\b",
+            re.I,
+        ),
+    ),
+    (
+        "er wordt onderzocht of",
+        re.compile(
+            r"\ber\s+wordt\s+(?:\w+\s+){0,2}(?:onderzocht|verkend|bekeken)\s+(?:of|hoe|welke|wat)\b", re.I
+        ),
+    ),
+]
+
+_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+_SEASONS = (
+    r"zomer|zomerreces|kerstreces|herfstreces|voorjaarsreces|meireces|kerst|jaarwisseling"
+    r"|najaar|voorjaar|winter|herfst"
+)
+_TERM = re.compile(
+    r"\b(?:"
+    rf"(?:in|voor|vóór|na|uiterlijk\s+in)\s+het\s+(?:eerste|tweede|derde|vierde|laatste)\s+kwartaal(?:\s+van\s+(?:dit\s+jaar|\d{{4}}))?"
+    rf"|(?:vóór|voor|na|in|rond|tegen|uiterlijk\s+voor)\s+(?:de|het)\s+(?:{_SEASONS})(?:\s+(?:van\s+)?\d{{4}})?"
+    rf"|(?:dit|komend|volgend)\s+(?:najaar|voorjaar|jaar|kwartaal|halfjaar)|deze\s+(?:zomer|winter|herfst|maand)"
+    rf"|(?:begin|medio|midden|eind|einde|half)\s+(?:\d{{4}}|dit\s+jaar|volgend\s+jaar|(?:{_MONTHS})(?:\s+\d{{4}})?)"
+    rf"|(?:voor|vóór)\s+het\s+einde?\s+van\s+(?:dit|het)\s+jaar|nog\s+dit\s+jaar"
+    rf"|(?:uiterlijk|vóór|voor|per)\s+\d{{1,2}}\s+(?:{_MONTHS})(?:\s+\d{{4}})?"
+    rf"|in\s+(?:{_MONTHS})\s+\d{{4}}"
+    r"|op\s+korte\s+termijn|zo\s+spoedig\s+mogelijk|binnenkort|(?:in\s+)?de\s+komende\s+(?:weken|maanden)"
+    r")\b(?!\s+jl\.)",
+    re.I,
+)
+_LEAD = re.compile(
+    r"^(?:daarnaast|ook|tevens|verder|bovendien|voorts|wel|dan\s+ook|daarom|hierbij|zoals\s+[^,]+,)\s*,?\s*",
+    re.I,
+)
+
+
+_EXPECTED_DOC = re.compile(
+    r"\bverwachte\b|\b(?:wordt|worden|zal|zullen)\s+(?:\w+\s+){0,6}"
+    r"(?:gepubliceerd|verstuurd|verzonden|aangeboden|gestuurd|openbaar\s+gemaakt)\b(?!\s+door\b)",
+    re.I,
+)
+
+
+# Rules whose match ends right before the promised verb phrase ('Ik zal | uw Kamer … informeren').
+_VERB_PHRASE_RULES = frozenset({"zal/ga + regering", "toezegging"})
+
+
+class SentenceLabel(BaseModel):
+    """The rule verdict for one sentence."""
+
+    kind: Kind | None
+    rule: str | None = None
+    term: str | None = None
+    what: str | None = None
+
+
+def find_term(text: str) -> str | None:
+    """The deadline or period stated in a sentence, as written."""
+    m = _TERM.search(text)
+    return m.group(0) if m else None
+
+
+def _what(text: str, match: re.Match[str] | None) -> str:
+    """The action: the words after the matched construction, or the sentence without boilerplate."""
+    body = text.strip().rstrip(".;:")
+    if match is not None:
+        rest = body[match.end() :].strip(" ,")
+        if len(rest.split()) >= 3:
+            return rest
+    return _LEAD.sub("", body).strip() or body
+
+
+def classify(text: str) -> SentenceLabel:
+    """Commitment, refusal or nothing for one answer sentence, by Dutch rules."""
+    s = " ".join(text.split())
+    if len(s.split()) < 3 or s.endswith("?"):
+        return SentenceLabel(kind=None)
+    for name, pattern in _REFUSALS:
+        m = pattern.search(s)
+        if m:
+            return SentenceLabel(kind="refusal", rule=name, what=_what(s, None))
+    for name, pattern in _COMMITMENTS:
+        m = pattern.search(s)
+        if not m:
+            continue
+        if _HABIT.search(s) and name not in ("blijft in gesprek", "toezegging"):
+            continue
+        if _PAST.search(s) and name not in ("toezegging",) and not re.search(r"\b(?:zal|zullen)\b", s, re.I):
+            continue
+        head = m if name in _VERB_PHRASE_RULES else None
+        return SentenceLabel(kind="commitment", rule=name, term=find_term(s), what=_what(s, head))
+    term = find_term(s)
+    if term and _EXPECTED_DOC.search(s) and not _PAST.search(s) and " door " not in s:
+        return SentenceLabel(
+            kind="commitment", rule="aangekondigd met termijn", term=term, what=_what(s, None)
+        )
+    return SentenceLabel(kind=None)
+
+
+# --- records and extraction ----------------------------------------------------------------------
+
+
+class Commitment(BaseModel):
+    """A commitment or refusal found in an answer, with its source."""
+
+    id: str
+    pair_id: str
+    document_id: str
+    para: int
+    sent: int
+    who: list[str]
+    who_text: str
+    text: str
+    what: str
+    term: str | None
+    kind: Kind
+    rule: str
+    citation: Citation
+
+
+class RankedCommitment(Commitment):
+    """A commitment with its relevance to a query (None without a query)."""
+
+    score: float | None = None
+
+
+def extract(corpus: Corpus) -> Iterator[Commitment]:
+    """Every commitment and refusal in the corpus, in corpus order."""
+    for pair in corpus.pairs.values():
+        if not pair.answered:
+            continue
+        doc = corpus.document_of(pair)
+        who = [m.name for m in doc.ministers]
+        who_text = ", ".join(m.label() for m in doc.ministers) if who else UNKNOWN_WHO
+        citation = cite(doc, pair)
+        for i, para in enumerate(pair.answer_paragraphs):
+            for j, sent in enumerate(split_answer_sentences(para)):
+                label = classify(sent)
+                if label.kind is None:
+                    continue
+                yield Commitment(
+                    id=f"{pair.id}-c{i}.{j}",
+                    pair_id=pair.id,
+                    document_id=doc.id,
+                    para=i,
+                    sent=j,
+                    who=who,
+                    who_text=who_text,
+                    text=sent,
+                    what=label.what or sent,
+                    term=label.term,
+                    kind=label.kind,
+                    rule=label.rule or "",
+                    citation=citation,
+                )
+
+
+class CommitmentIndex:
+    """The corpus's commitments, with their sentence vectors embedded once, on first ranked query."""
+
+    def __init__(self, retriever: Retriever) -> None:
+        self.retriever = retriever
+        self.items: list[Commitment] = list(extract(retriever.corpus))
+        self._vectors: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    def vectors(self) -> np.ndarray:
+        """One L2-normalised vector per commitment sentence."""
+        with self._lock:
+            if self._vectors is None:
+                prefix = self.retriever.settings.passage_prefix
+                texts = [prefix + c.text for c in self.items]
+                self._vectors = self.retriever.embedder.embed_all(
+                    texts, self.retriever.settings.embed_batch_size
+                )
+            return self._vectors
+
+    def search(
+        self, q: str | None = None, minister: str | None = None, kind: Kind | None = None, limit: int = 20
+    ) -> list[RankedCommitment]:
+        """Commitments filtered by minister and kind, ranked by cosine to q (corpus order without q)."""
+        needle = minister.casefold().strip() if minister else None
+        keep = [
+            i
+            for i, c in enumerate(self.items)
+            if (kind is None or c.kind == kind)
+            and (needle is None or any(needle in m.label().casefold() for m in c.citation.ministers))
+        ]
+        if not q or not q.strip():
+            return [RankedCommitment(**self.items[i].model_dump()) for i in keep[:limit]]
+        if not keep:
+            return []
+        qvec = self.retriever.embedder.embed_batch([self.retriever.settings.query_prefix + q.strip()])[0]
+        scores = self.vectors()[keep] @ qvec
+        order = sorted(range(len(keep)), key=lambda r: (-float(scores[r]), keep[r]))[:limit]
+        return [
+            RankedCommitment(**self.items[keep[r]].model_dump(), score=round(float(scores[r]), 6))
+            for r in order
+        ]

@@ -1,0 +1,129 @@
+"""A tiny OpenAI-compatible chat server for tests: its reply is derived from the request's numbered sources.
+
+The model name picks the behaviour:
+- ``echo``: the first sentence of source [1] with " [1]" (and of source [2] with " [2]" when present);
+- ``bad-marker``: the same sentence citing a source that was not provided ([99]);
+- ``unmarked``: a good sentence followed by one without a marker;
+- ``error``: HTTP 500;
+- ``slow``: waits ``SLOW_SECONDS`` before answering like ``echo``;
+- ``empty``: an empty message.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+SLOW_SECONDS = 3.0
+_SOURCE = re.compile(r"^\[(\d+)\] Eerdere vraag: .*?\nAntwoord: (.*?)$", re.M)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9«(“‘\"'-])")
+
+
+def sources_in(prompt: str) -> dict[int, str]:
+    """The numbered source answers found in a prompt."""
+    return {int(n): text.strip() for n, text in _SOURCE.findall(prompt)}
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a text."""
+    return _SENTENCE_END.split(text, maxsplit=1)[0].strip()
+
+
+def reply_for(model: str, prompt: str) -> str:
+    """The reply text the given mode derives from the prompt."""
+    sources = sources_in(prompt)
+    first = first_sentence(sources.get(1, "Geen bron ontvangen."))
+    if model == "bad-marker":
+        return f"{first} [99]"
+    if model == "unmarked":
+        return f"{first} [1] Dit is een zin zonder bronvermelding."
+    if model == "empty":
+        return ""
+    parts = [f"{first} [1]"]
+    if 2 in sources:
+        parts.append(f"{first_sentence(sources[2])} [2]")
+    return " ".join(parts)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: LoopbackServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # silence the default stderr log
+        return
+
+    def _send(self, status: int, body: dict[str, Any]) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        with suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
+            self.wfile.write(data)
+
+    def do_POST(self) -> None:
+        if self.path.rstrip("/") != "/v1/chat/completions":
+            self._send(404, {"error": {"message": f"no route {self.path}"}})
+            return
+        length = int(self.headers.get("Content-Length", "0"))
+        body = json.loads(self.rfile.read(length) or b"{}")
+        self.server.requests.append({"headers": dict(self.headers), "body": body})
+        model = str(body.get("model", "echo"))
+        if model == "error":
+            self._send(500, {"error": {"message": "internal error (test mode)"}})
+            return
+        if model == "slow":
+            time.sleep(SLOW_SECONDS)
+        prompt = "\n".join(
+            str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user"
+        )
+        content = reply_for("echo" if model == "slow" else model, prompt)
+        self._send(
+            200,
+            {
+                "id": "chatcmpl-test",
+                "object": "chat.completion",
+                "model": model,
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": content},
+                        "finish_reason": "stop",
+                    }
+                ],
+            },
+        )
+
+
+class LoopbackServer(ThreadingHTTPServer):
+    """The HTTP server, remembering every request it received."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.requests: list[dict[str, Any]] = []
+
+    @property
+    def base_url(self) -> str:
+        """Where to point an OpenAI-compatible client."""
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+
+@contextmanager
+def running() -> Iterator[LoopbackServer]:
+    """Serve on a free port in a background thread for the duration of the block."""
+    server = LoopbackServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()

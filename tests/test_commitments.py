@@ -1,0 +1,158 @@
+"""Commitments and refusals: extraction from the real answers, ranking, and GET /commitments."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from rag.commitments import UNKNOWN_WHO, CommitmentIndex, classify, extract
+from rag.config import ROOT
+from rag.corpus import Corpus
+from rag.retrieve import Retriever
+from rag.types import Document, LineCounts, LineSpan, ParseReport, QAPair
+from tests.conftest import pair_by_question
+
+LABELS = ROOT / "eval" / "labels" / "commitments.jsonl"
+KNOWN_COMMITMENT = (
+    "Zodra relevante uitkomsten van de onderzoeken bekend zijn, zal ik uw Kamer daarover informeren."
+)
+
+
+@pytest.fixture(scope="module")
+def found(corpus: Corpus) -> dict[str, Any]:
+    return {c.text: c for c in extract(corpus)}
+
+
+def test_known_commitment_is_found_with_its_source(found: dict[str, Any], corpus: Corpus) -> None:
+    c = found[KNOWN_COMMITMENT]
+    assert c.kind == "commitment"
+    pair = corpus.pairs[c.pair_id]
+    doc = corpus.document_of(pair)
+    assert KNOWN_COMMITMENT in pair.answer_paragraphs[c.para]
+    assert c.document_id == doc.id
+    assert c.who == [m.name for m in doc.ministers] and c.who
+    assert c.citation.text.startswith(f"Antwoord op vraag {pair.number} uit de Kamervragen")
+    assert c.what == "uw Kamer daarover informeren"
+    assert c.term is None  # 'Zodra …' is a condition, not a term
+
+
+def test_infeasible_request_is_labelled_refusal(found: dict[str, Any]) -> None:
+    [text] = [t for t in found if "kosteloze herhaalaanvraag" in t and "niet uitvoerbaar" in t]
+    assert found[text].kind == "refusal"
+    assert found[text].who == ["David van Weel"]
+
+
+def test_past_tense_informing_is_not_a_commitment(corpus: Corpus, found: dict[str, Any]) -> None:
+    past = [
+        "Zo heeft de Staatssecretaris Rechtsbescherming uw Kamer geïnformeerd dat ook gegevens van 266 "
+        "(ex-)gedetineerden betrokken zijn bij de hack.",
+        "Op 4 augustus jl. heb ik u geïnformeerd over het stapsgewijs weer online gaan "
+        "van de systemen van het OM.",
+    ]
+    answers = " ".join(p for pair in corpus.pairs.values() for p in pair.answer_paragraphs)
+    for sentence in past:
+        assert sentence in answers, "the sentence must be real"
+        assert sentence not in found
+        assert classify(sentence).kind is None
+
+
+def test_future_action_by_another_body_is_not_a_commitment(corpus: Corpus, found: dict[str, Any]) -> None:
+    text = "zullen ook deze deelnemers hierover door BVO NL worden geïnformeerd"
+    assert any(text in p for pair in corpus.pairs.values() for p in pair.answer_paragraphs)
+    assert not any(text in t for t in found)
+
+
+def test_term_is_taken_from_the_sentence(found: dict[str, Any]) -> None:
+    [c] = [c for t, c in found.items() if "in het vierde kwartaal verwachte Visie" in t]
+    assert c.kind == "commitment" and c.term == "in het vierde kwartaal"
+
+
+def test_headerless_document_has_unknown_minister() -> None:
+    span = LineSpan(source="t.txt", start=1, end=2)
+    pair = QAPair(
+        id="kv-x-q01",
+        document_id="kv-x",
+        number=1,
+        question="Bent u bereid de Kamer te informeren?",
+        answer="Ik zal uw Kamer voor de zomer informeren.",
+        answer_paragraphs=["Ik zal uw Kamer voor de zomer informeren."],
+        resolved_answer="Ik zal uw Kamer voor de zomer informeren.",
+        span=span,
+    )
+    doc = Document(
+        id="kv-x",
+        title=None,
+        header_missing=True,
+        label="[kop ontbreekt] Bent u bereid",
+        pair_ids=[pair.id],
+        span=span,
+    )
+    report = ParseReport(source="t.txt", sha256="0", documents=[doc], pairs=[pair], lines=LineCounts())
+    [c] = list(extract(Corpus(report)))
+    assert c.who == [] and c.who_text == UNKNOWN_WHO
+    assert c.term == "voor de zomer"
+
+
+def test_dev_split_scores_stay_above_target() -> None:
+    rows = [json.loads(x) for x in LABELS.read_text(encoding="utf-8").splitlines() if x.strip()]
+    dev = [r for r in rows if r["split"] == "dev"]
+    for kind in ("commitment", "refusal"):
+        pred = [classify(r["text"]).kind == kind for r in dev]
+        gold = [r["label"] == kind for r in dev]
+        tp = sum(p and g for p, g in zip(pred, gold, strict=True))
+        assert tp / max(1, sum(pred)) >= 0.9, kind
+        assert tp / max(1, sum(gold)) >= 0.9, kind
+
+
+# --- ranking -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def index(retriever: Retriever) -> CommitmentIndex:
+    return CommitmentIndex(retriever)
+
+
+def test_ranking_by_relevance(index: CommitmentIndex, corpus: Corpus) -> None:
+    q = "Wanneer informeert u de Kamer over de uitkomsten van de onderzoeken naar de hack bij het lab?"
+    got = index.search(q, limit=5)
+    assert [c.text for c in got[:3]].count(KNOWN_COMMITMENT) == 1
+    scores = [c.score for c in got]
+    assert all(s is not None for s in scores)
+    assert scores == sorted(scores, reverse=True)  # type: ignore[type-var]
+
+
+def test_without_query_in_corpus_order(index: CommitmentIndex) -> None:
+    got = index.search(limit=500)
+    assert [c.id for c in got] == [c.id for c in index.items]
+    assert all(c.score is None for c in got)
+
+
+def test_filters(index: CommitmentIndex, corpus: Corpus) -> None:
+    refusals = index.search(kind="refusal", limit=500)
+    assert refusals and all(c.kind == "refusal" for c in refusals)
+    weel = index.search(minister="van weel", limit=500)
+    assert weel and all(any("van Weel" in m.name for m in c.citation.ministers) for c in weel)
+    vog = pair_by_question(corpus, "Klopt het dat Justis in sommige gevallen aan werkgevers")
+    assert vog in {c.pair_id for c in weel}
+    assert index.search(minister="niemand-bestaat-niet", limit=5) == []
+
+
+# --- GET /commitments ----------------------------------------------------------------------------
+
+
+def test_get_commitments(client: Any) -> None:
+    r = client.get(
+        "/commitments", params={"q": "Kamer informeren over de hack", "kind": "commitment", "limit": 3}
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["count"] == len(body["commitments"]) <= 3
+    for c in body["commitments"]:
+        assert c["kind"] == "commitment" and c["citation"]["text"] and c["score"] is not None
+
+
+@pytest.mark.parametrize("params", [{"kind": "belofte"}, {"limit": 0}, {"limit": 10000}])
+def test_get_commitments_rejects_bad_params(client: Any, params: dict[str, Any]) -> None:
+    assert client.get("/commitments", params=params).status_code == 422
