@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,10 +24,10 @@ STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("vraagbaak.api")
 
 
-def _readable(errors: list[dict[str, object]]) -> str:
+def _readable(errors: list[dict[str, Any]]) -> str:
     parts = []
     for e in errors:
-        loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body")  # type: ignore[union-attr]
+        loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
         parts.append(f"{loc or 'body'}: {e.get('msg')}")
     return "; ".join(parts)
 
@@ -57,7 +58,10 @@ def create_app(settings: Settings | None = None, retriever: Retriever | None = N
         errors = [dict(e) for e in exc.errors()]
         return JSONResponse(
             status_code=422,
-            content={"detail": _readable(errors), "errors": [{"loc": e.get("loc"), "msg": e.get("msg")} for e in errors]},
+            content={
+                "detail": _readable(errors),
+                "errors": [{"loc": e.get("loc"), "msg": e.get("msg")} for e in errors],
+            },
         )
 
     @app.exception_handler(StarletteHTTPException)

@@ -64,9 +64,7 @@ class DraftRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(
-        ..., min_length=1, max_length=MAX_DRAFT_CHARS, description="question text or pasted set"
-    )
+    question: str = Field(..., min_length=1, max_length=MAX_DRAFT_CHARS, description="question text or pasted set")
     k: int = Field(5, ge=1, le=20, description="earlier pairs to draw from per question")
     backend: Literal["extractive", "llm"] = "extractive"
 
@@ -109,15 +107,9 @@ def draft(req: DraftRequest, drafter: Annotated[Drafter, Depends(get_drafter)]) 
 @router.get("/commitments", response_model=CommitmentsResponse)
 def commitments(
     index: Annotated[CommitmentIndex, Depends(get_commitments)],
-    q: Annotated[
-        str | None, Query(max_length=MAX_QUESTION_CHARS, description="rank by relevance to this text")
-    ] = None,
-    minister: Annotated[
-        str | None, Query(max_length=200, description="answering minister (substring)")
-    ] = None,
-    kind: Annotated[
-        Literal["commitment", "refusal"] | None, Query(description="commitment or refusal")
-    ] = None,
+    q: Annotated[str | None, Query(max_length=MAX_QUESTION_CHARS, description="rank by relevance to this text")] = None,
+    minister: Annotated[str | None, Query(max_length=200, description="answering minister (substring)")] = None,
+    kind: Annotated[Literal["commitment", "refusal"] | None, Query(description="commitment or refusal")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
 ) -> CommitmentsResponse:
     """Commitments (toezeggingen) and refusals from earlier answers, with citations."""
@@ -132,6 +124,4 @@ def similar(req: SimilarRequest, index: Annotated[SimilarQuestions, Depends(get_
     if not index.ids:
         raise HTTPException(503, "the corpus holds no questions")
     result = index.check(req.question, req.k)
-    return SimilarResponse(
-        asked_before=result.asked_before, threshold=result.threshold, matches=result.matches
-    )
+    return SimilarResponse(asked_before=result.asked_before, threshold=result.threshold, matches=result.matches)

@@ -15,7 +15,9 @@ class SearchRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(..., min_length=1, max_length=MAX_QUESTION_CHARS, description="question text (Dutch or English)")
+    question: str = Field(
+        ..., min_length=1, max_length=MAX_QUESTION_CHARS, description="question text (Dutch or English)"
+    )
     k: int = Field(10, ge=1, le=100, description="results per question")
     minister: str | None = Field(None, max_length=200, description="answering minister (substring)")
     submitter: str | None = Field(None, max_length=200, description="submitting MP (substring)")

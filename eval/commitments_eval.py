@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -54,9 +55,7 @@ class Scores(BaseModel):
 
 def load_labels(path: Path = LABELS) -> list[Labelled]:
     """The labelled sentences."""
-    return [
-        Labelled(**json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
+    return [Labelled(**json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def check_alignment(rows: list[Labelled], corpus: Corpus) -> list[str]:
@@ -73,7 +72,7 @@ def check_alignment(rows: list[Labelled], corpus: Corpus) -> list[str]:
     return problems
 
 
-def score(rows: list[Labelled], predicted: dict[int, str | None], kind: str) -> Scores:
+def score(rows: list[Labelled], predicted: Mapping[int, str | None], kind: str) -> Scores:
     """Counts for one class."""
     tp = sum(1 for i, r in enumerate(rows) if r.label == kind and predicted[i] == kind)
     fp = sum(1 for i, r in enumerate(rows) if r.label != kind and predicted[i] == kind)
@@ -150,9 +149,7 @@ def run(rows: list[Labelled]) -> str:
     for split in ("dev", "test"):
         lines.append(f"### {split}")
         lines.append("")
-        errors = [
-            (r, preds[i]) for i, r in enumerate(rows) if r.split == split and (kinds[i] or "none") != r.label
-        ]
+        errors = [(r, preds[i]) for i, r in enumerate(rows) if r.split == split and (kinds[i] or "none") != r.label]
         if not errors:
             lines.append("None.")
         for r, p in errors:
@@ -167,9 +164,7 @@ def run(rows: list[Labelled]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Evaluate and write the report."""
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument(
-        "--split", choices=["dev", "test", "all"], default="all", help="limit the report to one split"
-    )
+    ap.add_argument("--split", choices=["dev", "test", "all"], default="all", help="limit the report to one split")
     ap.add_argument("--out", type=Path, default=REPORT)
     args = ap.parse_args(argv)
     if not LABELS.exists():
@@ -180,9 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     problems = check_alignment(rows, corpus)
     if problems:
         # The rules classify each label's own text, so a shifted index only matters for extraction.
-        print(
-            f"warning: {len(problems)} label(s) no longer line up with the parsed corpus, e.g. {problems[0]}"
-        )
+        print(f"warning: {len(problems)} label(s) no longer line up with the parsed corpus, e.g. {problems[0]}")
     if args.split != "all":
         rows = [r for r in rows if r.split == args.split]
     report = run(rows)

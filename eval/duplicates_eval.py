@@ -71,9 +71,7 @@ class Metrics(BaseModel):
 
 def load_items(path: Path = LABELS) -> list[DuplicateItem]:
     """The labelled pairs."""
-    return [
-        DuplicateItem(**json.loads(x)) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()
-    ]
+    return [DuplicateItem(**json.loads(x)) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
 
 
 def measure(scored: list[Scored], threshold: float, field: str = "best") -> Metrics:
@@ -143,8 +141,7 @@ def report(scored: list[Scored], threshold: float, pair_threshold: float, config
         "threshold. The threshold was chosen on **dev** only (best F1, ties by accuracy; midpoints between "
         "observed scores) and then applied to **test**.",
         "",
-        f"**Calibrated threshold: {threshold:.3f}** "
-        f"(configured default `similar_threshold` = {configured:.3f}).",
+        f"**Calibrated threshold: {threshold:.3f}** (configured default `similar_threshold` = {configured:.3f}).",
         "",
         "## What the product does: best similarity over all corpus questions",
         "",

@@ -53,7 +53,7 @@ def load_qrels(path: Path = GOLD_DIR / "qrels.txt") -> Qrels:
 
 def write_run(path: Path, run: dict[str, dict[str, float]], tag: str) -> None:
     """Write a TREC run file: `qid Q0 docid rank score tag`."""
-    lines = []
+    lines: list[str] = []
     for qid in sorted(run):
         ranked = sorted(run[qid].items(), key=lambda kv: (-kv[1], kv[0]))
         lines.extend(f"{qid} Q0 {doc} {rank} {score:.6f} {tag}" for rank, (doc, score) in enumerate(ranked, 1))

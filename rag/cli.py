@@ -6,16 +6,19 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, NoReturn, cast
 
 import typer
 
 from rag.config import Settings, get_settings
 
+if TYPE_CHECKING:
+    from rag.retrieve import Mode, Retriever
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Vraagbaak: search past answers to Kamervragen.")
 
 
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str, code: int = 1) -> NoReturn:
     typer.secho(message, fg=typer.colors.RED, err=True)
     raise typer.Exit(code)
 
@@ -47,7 +50,7 @@ def prepare_model(force: Annotated[bool, typer.Option(help="convert again even i
 
 @app.command("parse")
 def parse(
-    path: Annotated[Optional[Path], typer.Argument(help="export file; default: the configured corpus")] = None,
+    path: Annotated[Path | None, typer.Argument(help="export file; default: the configured corpus")] = None,
     report: Annotated[bool, typer.Option("--report", help="account for every line")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="print records as JSON")] = False,
 ) -> None:
@@ -85,8 +88,8 @@ def parse(
 
 @app.command("index")
 def index_cmd(
-    corpus: Annotated[Optional[Path], typer.Option(help="export file to index")] = None,
-    index_dir: Annotated[Optional[Path], typer.Option(help="where the index lives")] = None,
+    corpus: Annotated[Path | None, typer.Option(help="export file to index")] = None,
+    index_dir: Annotated[Path | None, typer.Option(help="where the index lives")] = None,
     if_needed: Annotated[bool, typer.Option("--if-needed", help="skip when the index is current")] = False,
 ) -> None:
     """Build the FAISS and BM25 index from the corpus (atomic: the old index stays live until done)."""
@@ -102,7 +105,9 @@ def index_cmd(
     t0 = time.perf_counter()
     try:
         corp = Corpus.load(settings.corpus_path, allow_errors=settings.allow_corpus_errors)
-        typer.echo(f"parsed {len(corp.documents)} documents, {len(corp.pairs)} pairs in {time.perf_counter() - t0:.2f} s")
+        typer.echo(
+            f"parsed {len(corp.documents)} documents, {len(corp.pairs)} pairs in {time.perf_counter() - t0:.2f} s"
+        )
         if if_needed and index_is_current(settings, corp):
             typer.echo(f"index at {settings.index_dir} is current; nothing to do")
             return
@@ -133,11 +138,11 @@ def search(
     question: Annotated[str, typer.Argument(help="the question (or several, numbered or one per line)")],
     k: Annotated[int, typer.Option("--k", "-k", min=1, max=100)] = 5,
     json_out: Annotated[bool, typer.Option("--json")] = False,
-    minister: Annotated[Optional[str], typer.Option()] = None,
-    submitter: Annotated[Optional[str], typer.Option()] = None,
-    party: Annotated[Optional[str], typer.Option()] = None,
+    minister: Annotated[str | None, typer.Option()] = None,
+    submitter: Annotated[str | None, typer.Option()] = None,
+    party: Annotated[str | None, typer.Option()] = None,
     answered_only: Annotated[bool, typer.Option("--answered-only")] = False,
-    mode: Annotated[Optional[str], typer.Option(help="dense, bm25 or hybrid")] = None,
+    mode: Annotated[str | None, typer.Option(help="dense, bm25 or hybrid")] = None,
 ) -> None:
     """Search past questions and answers; prints cited results."""
     from rag.corpus import SearchFilters
@@ -148,7 +153,7 @@ def search(
         _fail(f"error: unknown mode {mode!r}; use dense, bm25 or hybrid", 2)
     retriever = _load_retriever()
     filters = SearchFilters(minister=minister, submitter=submitter, party=party, answered_only=answered_only)
-    results = retriever.search_many(question, k, filters, mode)  # type: ignore[arg-type]
+    results = retriever.search_many(question, k, filters, cast("Mode | None", mode))
     if json_out:
         typer.echo(json.dumps([r.model_dump() for r in results], ensure_ascii=False, indent=2))
         return
@@ -167,7 +172,7 @@ def search(
             typer.echo(f"   Bron: {h.citation.text}")
 
 
-def _load_retriever():  # type: ignore[no-untyped-def]
+def _load_retriever() -> Retriever:
     from index import IndexMismatchError, IndexNotFoundError
     from rag.embed import ModelNotReadyError
     from rag.parse import CorpusFormatError
@@ -177,12 +182,13 @@ def _load_retriever():  # type: ignore[no-untyped-def]
         return Retriever.load(get_settings())
     except (IndexNotFoundError, IndexMismatchError, ModelNotReadyError, CorpusFormatError) as exc:
         _fail(f"error: {exc}", 2)
+        raise  # unreachable: _fail exits
 
 
 @app.command("serve")
 def serve(
-    host: Annotated[Optional[str], typer.Option()] = None,
-    port: Annotated[Optional[int], typer.Option()] = None,
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
 ) -> None:
     """Serve the HTTP API and the page."""
     import uvicorn
@@ -195,11 +201,13 @@ def serve(
 
 @app.command("eval")
 def eval_cmd(
-    conditions: Annotated[Optional[str], typer.Option(help="comma-separated condition names; default all")] = None,
-    url: Annotated[Optional[str], typer.Option(help="score a running server through POST /search")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="report folder")] = None,
+    conditions: Annotated[str | None, typer.Option(help="comma-separated condition names; default all")] = None,
+    url: Annotated[str | None, typer.Option(help="score a running server through POST /search")] = None,
+    out: Annotated[Path | None, typer.Option(help="report folder")] = None,
     pin: Annotated[bool, typer.Option("--pin", help="write the scores as the pinned expectation")] = False,
-    check: Annotated[bool, typer.Option("--check", help="fail when a condition regresses below the pinned scores")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="fail when a condition regresses below the pinned scores")
+    ] = False,
 ) -> None:
     """Score retrieval conditions on the gold set (nDCG@10, Recall@5/10/100, MRR@10, gate)."""
     from eval.harness import EVAL_DIR, check_expected, pin_expected, run_eval

@@ -44,9 +44,7 @@ _INFORM_VERB = (
     r"(?:informeren|berichten|terugkoppelen|terug\s+te\s+koppelen|op\s+de\s+hoogte\s+(?:stellen|houden|brengen)"
     r"|toesturen|toezenden|sturen|zenden|versturen|aanbieden|rapporteren|doen\s+toekomen|te\s+informeren)"
 )
-_HABIT = re.compile(
-    r"\b(?:regelmatig|periodiek|doorgaans|gebruikelijk|telkens|steeds|jaarlijks|altijd)\b", re.I
-)
+_HABIT = re.compile(r"\b(?:regelmatig|periodiek|doorgaans|gebruikelijk|telkens|steeds|jaarlijks|altijd)\b", re.I)
 _PAST = re.compile(r"\b(?:jl\.|reeds|eerder|destijds)\b", re.I)
 
 # Rules in order of precedence; each is (name, pattern). Refusals are checked before commitments.
@@ -65,9 +63,7 @@ _REFUSALS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "niet uitvoerbaar",
-        re.compile(
-            r"\b(?:blijkt|is|zijn|lijkt|blijken)\s+(?:\w+\s+){0,3}niet\s+(?:uitvoerbaar|haalbaar)\b", re.I
-        ),
+        re.compile(r"\b(?:blijkt|is|zijn|lijkt|blijken)\s+(?:\w+\s+){0,3}niet\s+(?:uitvoerbaar|haalbaar)\b", re.I),
     ),
     (
         "kan niet realiseren",
@@ -189,9 +185,7 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "er wordt onderzocht of",
-        re.compile(
-            r"\ber\s+wordt\s+(?:\w+\s+){0,2}(?:onderzocht|verkend|bekeken)\s+(?:of|hoe|welke|wat)\b", re.I
-        ),
+        re.compile(r"\ber\s+wordt\s+(?:\w+\s+){0,2}(?:onderzocht|verkend|bekeken)\s+(?:of|hoe|welke|wat)\b", re.I),
     ),
 ]
 
@@ -276,9 +270,7 @@ def classify(text: str) -> SentenceLabel:
         return SentenceLabel(kind="commitment", rule=name, term=find_term(s), what=_what(s, head))
     term = find_term(s)
     if term and _EXPECTED_DOC.search(s) and not _PAST.search(s) and " door " not in s:
-        return SentenceLabel(
-            kind="commitment", rule="aangekondigd met termijn", term=term, what=_what(s, None)
-        )
+        return SentenceLabel(kind="commitment", rule="aangekondigd met termijn", term=term, what=_what(s, None))
     return SentenceLabel(kind=None)
 
 
@@ -355,9 +347,7 @@ class CommitmentIndex:
             if self._vectors is None:
                 prefix = self.retriever.settings.passage_prefix
                 texts = [prefix + c.text for c in self.items]
-                self._vectors = self.retriever.embedder.embed_all(
-                    texts, self.retriever.settings.embed_batch_size
-                )
+                self._vectors = self.retriever.embedder.embed_all(texts, self.retriever.settings.embed_batch_size)
             return self._vectors
 
     def search(
@@ -378,7 +368,4 @@ class CommitmentIndex:
         qvec = self.retriever.embedder.embed_batch([self.retriever.settings.query_prefix + q.strip()])[0]
         scores = self.vectors()[keep] @ qvec
         order = sorted(range(len(keep)), key=lambda r: (-float(scores[r]), keep[r]))[:limit]
-        return [
-            RankedCommitment(**self.items[keep[r]].model_dump(), score=round(float(scores[r]), 6))
-            for r in order
-        ]
+        return [RankedCommitment(**self.items[keep[r]].model_dump(), score=round(float(scores[r]), 6)) for r in order]

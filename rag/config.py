@@ -37,8 +37,12 @@ class Settings(BaseSettings):
     # Retrieval.
     retrieval_mode: Literal["dense", "bm25", "hybrid"] = "hybrid"
     fusion: Literal["weighted", "rrf"] = Field("weighted", description="how hybrid mode combines dense and BM25")
-    hybrid_weight: float = Field(0.1, description="weight of max-normalised BM25 added to the dense score (Dutch queries)")
-    doc_prior_weight: float = Field(0.5, description="weight of the document's score (mean of its best pairs) added to each pair")
+    hybrid_weight: float = Field(
+        0.1, description="weight of max-normalised BM25 added to the dense score (Dutch queries)"
+    )
+    doc_prior_weight: float = Field(
+        0.5, description="weight of the document's score (mean of its best pairs) added to each pair"
+    )
     doc_prior_top: int = Field(3, description="how many of a document's best pairs make its score")
     gate_threshold: float | None = Field(None, description="override the fitted gate's probability threshold")
     default_k: int = 10

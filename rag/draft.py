@@ -38,6 +38,8 @@ _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _MARKER_RUN = r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+"
 _TRAILING_MARKERS = re.compile(r"([.!?])(" + _MARKER_RUN + r")")
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Sentences that only send the reader elsewhere ("Zie het antwoord op vraag 3 …").
+_CROSS_REFERENCE = re.compile(r"^(?:zie|voor\s+\w+\s+verwijs\s+ik)\b", re.I)
 
 
 class DraftSentence(BaseModel):
@@ -104,9 +106,7 @@ def parse_markers(text: str, n_sources: int) -> list[DraftSentence]:
     body = _TRAILING_MARKERS.sub(lambda m: f"{m.group(2)}{m.group(1)}", body)
     pieces: list[str] = []
     for part in split_sentences(body):
-        if (
-            _MARKER.sub("", part).strip(" .;,") == "" and pieces
-        ):  # a stray marker line belongs to the last one
+        if _MARKER.sub("", part).strip(" .;,") == "" and pieces:  # a stray marker line belongs to the last one
             pieces[-1] += " " + part
         else:
             pieces.append(part)
@@ -223,9 +223,7 @@ class Drafter:
         self.retriever = retriever
         self.settings = settings or retriever.settings
         emb = retriever.embedder
-        digest = hashlib.sha1(
-            f"{type(emb).__name__}\n{emb.model_id}\n{self.settings.passage_prefix}".encode()
-        )
+        digest = hashlib.sha1(f"{type(emb).__name__}\n{emb.model_id}\n{self.settings.passage_prefix}".encode())
         path = self.settings.index_dir.parent / "cache" / f"sentences-{digest.hexdigest()[:16]}.npz"
         self.vectors = vectors or SentenceVectors(emb, self.settings.passage_prefix, path)
 
@@ -280,7 +278,7 @@ class Drafter:
         pool: list[tuple[_Candidate, float]] = []
         for pid, rank, pair_score in self._source_pairs(hits):
             for pos, text in enumerate(self._sentences(pid)):
-                if len(_WORD.findall(text)) >= MIN_WORDS:
+                if len(_WORD.findall(text)) >= MIN_WORDS and not _CROSS_REFERENCE.match(text):
                     pool.append((_Candidate(pair_id=pid, rank=rank, position=pos, text=text), pair_score))
         if not pool:
             return _no_match(question, "extractive", warnings)
@@ -297,8 +295,7 @@ class Drafter:
             if score < best - SCORE_MARGIN or len(chosen) >= MAX_SENTENCES:
                 break
             repeat = any(
-                float(vec @ v) > REPEAT_COSINE or _overlap(cand.text, c.text) > REPEAT_OVERLAP
-                for c, v in chosen
+                float(vec @ v) > REPEAT_COSINE or _overlap(cand.text, c.text) > REPEAT_OVERLAP for c, v in chosen
             )
             if not repeat:
                 chosen.append((cand, vec))
@@ -324,9 +321,7 @@ class Drafter:
 
     # --- generative ------------------------------------------------------------------------------
 
-    def pack_sources(
-        self, question: str, hits: list[SearchHit]
-    ) -> tuple[list[DraftSource], list[ChatMessage], int]:
+    def pack_sources(self, question: str, hits: list[SearchHit]) -> tuple[list[DraftSource], list[ChatMessage], int]:
         """Numbered sources that fit the token budget, the prompt, and how many sources were left out."""
         budget = self.settings.llm_context_tokens - ANSWER_TOKENS
         tail = f"\nVraag: {question}\n\nSchrijf het conceptantwoord."

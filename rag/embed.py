@@ -32,9 +32,7 @@ class Embedder(ABC):
     def count_tokens(self, text: str) -> int:
         """Tokens the model sees for text, special tokens included."""
 
-    def embed_all(
-        self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
-    ) -> np.ndarray:
+    def embed_all(self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None) -> np.ndarray:
         """Embed many texts in batches, reporting (done, total) after each batch."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), batch_size):
@@ -65,7 +63,10 @@ class SentenceTransformerEmbedder(Embedder):
             raise ModelNotReadyError(f"cannot load model {model_path!r}: {exc}") from None
         self.model.max_seq_length = min(max_tokens, self.model.max_seq_length or max_tokens)
         self.model_id = model_id
-        self.dim = int(self.model.get_embedding_dimension())
+        dim = self.model.get_embedding_dimension()
+        if dim is None:
+            raise ModelNotReadyError(f"model {model_path!r} does not report an embedding dimension")
+        self.dim = int(dim)
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         vecs = self.model.encode(

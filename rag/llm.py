@@ -31,9 +31,7 @@ def _endpoint(base_url: str) -> str:
 class ChatClient:
     """Sends a chat prompt and returns the first choice's text."""
 
-    def __init__(
-        self, base_url: str, model: str, api_key: str | None = None, timeout_s: float = 60.0
-    ) -> None:
+    def __init__(self, base_url: str, model: str, api_key: str | None = None, timeout_s: float = 60.0) -> None:
         self.url = _endpoint(base_url)
         self.model = model
         self.api_key = api_key

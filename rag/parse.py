@@ -76,7 +76,9 @@ def _decode(data: bytes, source: str) -> str:
 
 def _split_people(text: str) -> list[str]:
     """Split 'A (X), B (Y, Z)' on top-level commas."""
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in text:
         if ch == "(":
             depth += 1
@@ -238,7 +240,9 @@ def parse_text(text: str, source: str = "<text>") -> ParseReport:
             counts.blank += 1
         elif stripped == "|":
             counts.separator += 1
-            warnings.append(ParseIssue(source=source, line=line_no, kind="stray-separator", message="'|' outside a header"))
+            warnings.append(
+                ParseIssue(source=source, line=line_no, kind="stray-separator", message="'|' outside a header")
+            )
         elif is_question_line(stripped):
             if current is None:
                 current = _RawDocument(start=line_no, header_missing=True)

@@ -22,8 +22,8 @@ Mode = Literal["dense", "bm25", "hybrid"]
 
 # Function words that mark a query as Dutch; BM25 over a Dutch corpus is noise for other languages.
 _DUTCH_MARKERS = frozenset(
-    "de het een en van in op te dat die is zijn niet met voor aan bij ook door u uw wat hoe welke waarom "
-    "wanneer kunt heeft hebben wordt worden er naar over nog al om deze dit of als".split()
+    "de het een en van in op te dat die is zijn niet met voor aan bij ook door u uw wat hoe welke "
+    "waarom wanneer kunt heeft hebben wordt worden er naar over nog al om deze dit of als".split()
 )
 _ENGLISH_MARKERS = frozenset(
     "the of and to in is are was were what how which why when does did do has have will would could "
@@ -52,7 +52,9 @@ class SearchResult(BaseModel):
     results: list[SearchHit]
     no_relevant_match: bool = Field(description="True when the best match falls below the relevance gate")
     top_dense_score: float | None = None
-    out_of_corpus_probability: float | None = Field(None, description="the gate's estimate that nothing relevant exists")
+    out_of_corpus_probability: float | None = Field(
+        None, description="the gate's estimate that nothing relevant exists"
+    )
 
 
 def query_language(text: str) -> Literal["nl", "en", "unknown"]:

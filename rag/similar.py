@@ -45,9 +45,7 @@ class SimilarQuestions:
     def _embed(self, texts: list[str]) -> np.ndarray:
         # Question against question is a symmetric task: the query prefix on both sides.
         prefix = self.retriever.settings.query_prefix
-        return self.retriever.embedder.embed_all(
-            [prefix + t for t in texts], self.retriever.settings.embed_batch_size
-        )
+        return self.retriever.embedder.embed_all([prefix + t for t in texts], self.retriever.settings.embed_batch_size)
 
     def cache_file(self, questions: list[str]) -> Path:
         """Where the question vectors are kept between runs: keyed by model, prefix and the texts."""

@@ -47,9 +47,7 @@ def cache_path(name: str, cache_dir: Path) -> Path:
 def seed_cache(name: str = DEFAULT_ENCODING, cache_dir: Path = CACHE_DIR) -> Path:
     """Write the bundled vocabulary where tiktoken expects it, checking the sha256 tiktoken will check."""
     if name not in _SOURCES:
-        raise TokenizerUnavailableError(
-            f"no offline copy of encoding {name!r}; use one of {sorted(_SOURCES)}"
-        )
+        raise TokenizerUnavailableError(f"no offline copy of encoding {name!r}; use one of {sorted(_SOURCES)}")
     _, expected = _SOURCES[name]
     target = cache_path(name, cache_dir)
     if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() == expected:

@@ -33,7 +33,9 @@ def embedder(base_settings: Settings) -> Embedder:
 
 
 @pytest.fixture(scope="session")
-def settings(base_settings: Settings, corpus: Corpus, embedder: Embedder, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def settings(
+    base_settings: Settings, corpus: Corpus, embedder: Embedder, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
     """Settings pointing at a current index: the one `make run` built, or a fresh one in a temp folder."""
     try:
         VectorIndex.load(base_settings.index_dir, expect=expected_manifest(base_settings, corpus))

@@ -79,9 +79,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if model == "slow":
             time.sleep(SLOW_SECONDS)
-        prompt = "\n".join(
-            str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user"
-        )
+        prompt = "\n".join(str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user")
         content = reply_for("echo" if model == "slow" else model, prompt)
         self._send(
             200,

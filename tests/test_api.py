@@ -31,13 +31,20 @@ def test_health(client: Any) -> None:
     ("query", "needle"),
     [
         # reworded Dutch questions find their original pair first
-        ("Hoeveel aanvragen voor een verklaring omtrent gedrag zijn vertraagd door de storing bij het OM sinds juli?",
-         "Hoeveel VOG-aanvragen zijn er sinds 17 juli 2025 ingediend"),
-        ("Dient de verhuizing van de IT-systemen van de Belastingdienst naar Microsoft de strategische autonomie?",
-         "Acht u de keuze voor de Belastingdienst om de eigen ICT te verhuizen naar Microsoft"),
+        (
+            "Hoeveel aanvragen voor een verklaring omtrent gedrag zijn vertraagd door de storing bij het OM "
+            "sinds juli?",
+            "Hoeveel VOG-aanvragen zijn er sinds 17 juli 2025 ingediend",
+        ),
+        (
+            "Dient de verhuizing van de IT-systemen van de Belastingdienst naar Microsoft de strategische autonomie?",
+            "Acht u de keuze voor de Belastingdienst om de eigen ICT te verhuizen naar Microsoft",
+        ),
         # an English question finds the Dutch pair
-        ("How many criminal investigations has the public prosecutor started for breaching the Russia sanctions?",
-         "Hoeveel keer is het OM overgegaan tot vervolging"),
+        (
+            "How many criminal investigations has the public prosecutor started for breaching the Russia sanctions?",
+            "Hoeveel keer is het OM overgegaan tot vervolging",
+        ),
     ],
 )
 def test_reworded_question_finds_original_first(client: Any, corpus: Corpus, query: str, needle: str) -> None:
@@ -48,7 +55,9 @@ def test_reworded_question_finds_original_first(client: Any, corpus: Corpus, que
 
 
 def test_result_shape_and_citation(client: Any, corpus: Corpus) -> None:
-    data = _search(client, question="Zijn er strafrechtelijke onderzoeken naar het niet naleven van Ruslandsancties?", k=3)
+    data = _search(
+        client, question="Zijn er strafrechtelijke onderzoeken naar het niet naleven van Ruslandsancties?", k=3
+    )
     hit = data["results"][0]
     assert set(hit) >= {"id", "score", "question", "answer", "citation"}
     c = hit["citation"]
@@ -77,7 +86,10 @@ def test_filters(client: Any, corpus: Corpus) -> None:
 
 
 def test_split_returns_per_question_results(client: Any) -> None:
-    text = "1. Hoeveel VOG-aanvragen liepen vertraging op?\n2. Welke Europese alternatieven voor Microsoft 365 zijn onderzocht?"
+    text = (
+        "1. Hoeveel VOG-aanvragen liepen vertraging op?\n"
+        "2. Welke Europese alternatieven voor Microsoft 365 zijn onderzocht?"
+    )
     data = _search(client, question=text, k=3, split=True)
     assert [q["query"] for q in data["questions"]] == [
         "Hoeveel VOG-aanvragen liepen vertraging op?",
@@ -85,7 +97,9 @@ def test_split_returns_per_question_results(client: Any) -> None:
     ]
     assert "VOG" in data["questions"][0]["results"][0]["question"]
     assert "Europese alternatieven" in data["questions"][1]["results"][0]["question"]
-    batch = client.post("/search/batch", json={"questions": ["Palantir ketenpartners?", "2GHz frequentie Starlink?"], "k": 2})
+    batch = client.post(
+        "/search/batch", json={"questions": ["Palantir ketenpartners?", "2GHz frequentie Starlink?"], "k": 2}
+    )
     assert batch.status_code == 200
     assert len(batch.json()["questions"]) == 2
 

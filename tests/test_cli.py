@@ -54,7 +54,7 @@ def test_index_and_search_json(tmp_path: Path, settings: Settings) -> None:
     env = {"VRAAGBAAK_CORPUS_PATH": str(small), "VRAAGBAAK_INDEX_DIR": str(tmp_path / "ix")}
     r = rag("index", env=env)
     assert r.returncode == 0, r.stderr
-    assert "indexed 2 pairs as 2 chunks from 1 documents" in r.stdout
+    assert "indexed 2 pairs as 3 chunks from 1 documents" in r.stdout
     again = rag("index", "--if-needed", env=env)
     assert "is current; nothing to do" in again.stdout
     s = rag("search", "snel internet buiten de stad", "--k", "1", "--json", "--mode", "dense", env=env)

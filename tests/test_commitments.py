@@ -15,9 +15,7 @@ from rag.types import Document, LineCounts, LineSpan, ParseReport, QAPair
 from tests.conftest import pair_by_question
 
 LABELS = ROOT / "eval" / "labels" / "commitments.jsonl"
-KNOWN_COMMITMENT = (
-    "Zodra relevante uitkomsten van de onderzoeken bekend zijn, zal ik uw Kamer daarover informeren."
-)
+KNOWN_COMMITMENT = "Zodra relevante uitkomsten van de onderzoeken bekend zijn, zal ik uw Kamer daarover informeren."
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +46,7 @@ def test_past_tense_informing_is_not_a_commitment(corpus: Corpus, found: dict[st
     past = [
         "Zo heeft de Staatssecretaris Rechtsbescherming uw Kamer geïnformeerd dat ook gegevens van 266 "
         "(ex-)gedetineerden betrokken zijn bij de hack.",
-        "Op 4 augustus jl. heb ik u geïnformeerd over het stapsgewijs weer online gaan "
-        "van de systemen van het OM.",
+        "Op 4 augustus jl. heb ik u geïnformeerd over het stapsgewijs weer online gaan van de systemen van het OM.",
     ]
     answers = " ".join(p for pair in corpus.pairs.values() for p in pair.answer_paragraphs)
     for sentence in past:
@@ -143,9 +140,7 @@ def test_filters(index: CommitmentIndex, corpus: Corpus) -> None:
 
 
 def test_get_commitments(client: Any) -> None:
-    r = client.get(
-        "/commitments", params={"q": "Kamer informeren over de hack", "kind": "commitment", "limit": 3}
-    )
+    r = client.get("/commitments", params={"q": "Kamer informeren over de hack", "kind": "commitment", "limit": 3})
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["count"] == len(body["commitments"]) <= 3

@@ -118,7 +118,7 @@ def test_pointer_answers_are_followed_not_quoted(drafter: Drafter, corpus: Corpu
     d = drafter.draft(q).questions[0]
     assert not d.no_relevant_match
     assert_well_formed(d, corpus)
-    assert not any(is_pointer(s.text) for s in d.sentences)
+    assert not any(is_pointer(s.text) or s.text.startswith("Zie ") for s in d.sentences)
     target = pair_by_question(corpus, "Klopt het dat Justis in sommige gevallen aan werkgevers")
     assert target in {s.pair_id for s in d.sources}
 

@@ -77,7 +77,9 @@ def test_rebuild_switches_and_prunes(tmp_path: Path) -> None:
 def test_changed_corpus_is_detected(settings: Settings, corpus: Corpus, tmp_path: Path) -> None:
     assert index_is_current(settings, corpus)
     edited = tmp_path / "edited.txt"
-    edited.write_text(Path(settings.corpus_path).read_text(encoding="utf-8").replace("Palantir", "Palantír"), encoding="utf-8")
+    edited.write_text(
+        Path(settings.corpus_path).read_text(encoding="utf-8").replace("Palantir", "Palantír"), encoding="utf-8"
+    )
     other = settings.model_copy(update={"corpus_path": edited})
     assert not index_is_current(other, Corpus.load(edited))
     with pytest.raises(IndexMismatchError, match="corpus_sha256"):
@@ -110,10 +112,13 @@ def test_chunks_fit_the_window(corpus: Corpus, embedder: Embedder, settings: Set
     assert {c.pair_id for c in chunks} == set(corpus.pairs)
     for c in chunks:
         assert embedder.count_tokens(settings.passage_prefix + c.text) <= settings.max_tokens
-    long = [c for c in chunks if not c.id.endswith("#0")]
+    long = [c for c in chunks if c.id.split("#")[1] not in ("0", "q")]
     assert long, "the corpus has answers longer than one window"
     for c in long:
         assert c.text.startswith(corpus.pairs[c.pair_id].question)
+    alone = {c.pair_id: c.text for c in chunks if c.id.endswith("#q")}
+    assert set(alone) == {p.id for p in corpus.pairs.values() if p.answered}
+    assert all(alone[pid] == corpus.pairs[pid].question for pid in alone)
 
 
 def test_build_into_fresh_dir(settings: Settings, corpus: Corpus, embedder: Embedder, tmp_path: Path) -> None:
@@ -126,7 +131,8 @@ def test_build_into_fresh_dir(settings: Settings, corpus: Corpus, embedder: Embe
     s = settings.model_copy(update={"corpus_path": small, "index_dir": tmp_path / "ix"})
     c = Corpus.load(small)
     m = build_index(s, c, embedder)
-    assert m["counts"] == {"documents": 1, "pairs": 2, "chunks": 2, "answered": 1}
+    # two question+answer chunks, plus the answered pair's question on its own
+    assert m["counts"] == {"documents": 1, "pairs": 2, "chunks": 3, "answered": 1}
     r = Retriever.load(s, embedder=embedder)
     hit = r.search("internet op het platteland", k=1, mode="dense").results[0]
     assert "glasvezel" in hit.question

@@ -78,9 +78,7 @@ def test_prompt_fits_the_token_budget(base: Drafter, server: LoopbackServer) -> 
         ("empty", "leeg"),
     ],
 )
-def test_bad_output_falls_back_with_a_warning(
-    base: Drafter, server: LoopbackServer, model: str, expected: str
-) -> None:
+def test_bad_output_falls_back_with_a_warning(base: Drafter, server: LoopbackServer, model: str, expected: str) -> None:
     d = drafter_for(base, server, model).draft(QUESTION, backend="llm").questions[0]
     assert d.backend == "extractive"
     assert len(d.warnings) == 1 and expected in d.warnings[0], d.warnings
@@ -104,11 +102,7 @@ def test_unreachable_endpoint_falls_back(base: Drafter) -> None:
 
 def test_no_match_does_not_call_the_model(base: Drafter, server: LoopbackServer) -> None:
     before = len(server.requests)
-    d = (
-        drafter_for(base, server, "echo")
-        .draft("Hoeveel wolven leven er in Nederland?", backend="llm")
-        .questions[0]
-    )
+    d = drafter_for(base, server, "echo").draft("Hoeveel wolven leven er in Nederland?", backend="llm").questions[0]
     assert d.no_relevant_match
     assert len(server.requests) == before
 

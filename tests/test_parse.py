@@ -37,7 +37,9 @@ def test_headerless_documents_are_split_and_labelled_honestly(corpus: Corpus) ->
     # the documents they followed keep only their own questions
     florida = next(d for d in corpus.documents.values() if d.title and "Florida" in d.title)
     assert len(florida.pair_ids) == 9
-    om = next(d for d in corpus.documents.values() if d.title == "De gevolgen van de hack bij het OM op de bedrijfsvoering")
+    om = next(
+        d for d in corpus.documents.values() if d.title == "De gevolgen van de hack bij het OM op de bedrijfsvoering"
+    )
     assert len(om.pair_ids) == 9
     assert all("mobiel" not in corpus.pairs[p].question for p in om.pair_ids)
     # a citation of a header-less pair never names the neighbour's title
@@ -114,7 +116,11 @@ def test_truncated_header_is_reported_not_lost() -> None:
     text = "Eerste titel |\n|\nA (D66) |\n|\nMinister |\n|\nIs dit goed?\nJa.\nTweede titel |\n|\nKees (SP) |\n"
     rep = parse_text(text, source="t.txt")
     assert not rep.ok
-    assert [(i.line, i.kind) for i in rep.issues] == [(9, "truncated-header"), (10, "truncated-header"), (11, "truncated-header")]
+    assert [(i.line, i.kind) for i in rep.issues] == [
+        (9, "truncated-header"),
+        (10, "truncated-header"),
+        (11, "truncated-header"),
+    ]
     assert rep.lines.accounted == rep.lines.total == 11
     assert len(rep.pairs) == 1
 
@@ -135,7 +141,11 @@ def test_corpus_with_errors_refused_unless_allowed(tmp_path: Path) -> None:
 
 def test_people_parsed(corpus: Corpus) -> None:
     doc = next(d for d in corpus.documents.values() if d.title and d.title.startswith("(cofinancierings)"))
-    assert [s.label() for s in doc.submitters] == ["Jesse Six Dijkstra (NSC)", "Harm Holman (NSC)", "Wytske de Pater-Postma (CDA)"]
+    assert [s.label() for s in doc.submitters] == [
+        "Jesse Six Dijkstra (NSC)",
+        "Harm Holman (NSC)",
+        "Wytske de Pater-Postma (CDA)",
+    ]
     heinen = doc.ministers[1]
     assert heinen.name == "Eelco Heinen"
     assert heinen.role == "minister financiën, minister economische zaken"

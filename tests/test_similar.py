@@ -57,9 +57,7 @@ def test_post_similar(client: Any) -> None:
     assert body["matches"][0]["citation"]["text"]
 
 
-@pytest.mark.parametrize(
-    "payload", [{"question": ""}, {"question": "  \n "}, {"question": "Vraag?", "extra": 1}, {}]
-)
+@pytest.mark.parametrize("payload", [{"question": ""}, {"question": "  \n "}, {"question": "Vraag?", "extra": 1}, {}])
 def test_post_similar_rejects_bad_input(client: Any, payload: dict[str, Any]) -> None:
     r = client.post("/similar", json=payload)
     assert r.status_code == 422

@@ -56,9 +56,7 @@ def live_server(settings: Settings, retriever: Retriever) -> Iterator[str]:
     port = sock.getsockname()[1]
     config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
     server = uvicorn.Server(config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="vraagbaak-uvicorn"
-    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="vraagbaak-uvicorn")
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
@@ -83,8 +81,7 @@ def browser() -> Iterator[Any]:
     """Headless Debian Chromium through Playwright."""
     if not CHROMIUM.exists():
         pytest.skip(
-            f"{CHROMIUM} not found: install Debian's Chromium (apt-get install -y chromium) "
-            "to run the browser tests"
+            f"{CHROMIUM} not found: install Debian's Chromium (apt-get install -y chromium) to run the browser tests"
         )
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="the playwright package is not installed (pip install playwright)"
@@ -108,9 +105,7 @@ def new_page(browser: Any, live_server: str) -> Iterator[PageFactory]:
     contexts: list[Any] = []
     errors: list[str] = []
 
-    def make(
-        init_script: str | None = None, clipboard: bool = True, width: int = 1280, height: int = 900
-    ) -> Any:
+    def make(init_script: str | None = None, clipboard: bool = True, width: int = 1280, height: int = 900) -> Any:
         context = browser.new_context(viewport={"width": width, "height": height}, locale="nl-NL")
         if clipboard:
             context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)

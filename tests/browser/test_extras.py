@@ -76,8 +76,7 @@ def test_draft_markers_link_to_their_sources_and_commitments_are_listed(
             {
                 "question": Q,
                 "draft": (
-                    "BVO NL beperkt de gevolgen van de hack. [1] "
-                    "Het laboratorium heeft maatregelen getroffen. [2] [1]"
+                    "BVO NL beperkt de gevolgen van de hack. [1] Het laboratorium heeft maatregelen getroffen. [2] [1]"
                 ),
                 "sentences": [
                     {"text": "BVO NL beperkt de gevolgen van de hack.", "markers": [1]},

@@ -41,9 +41,7 @@ def wait_idle(page: Any) -> None:
 
 
 def card_ids(page: Any, scope: str = "#resultaten") -> list[str]:
-    ids: list[str] = page.locator(f"{scope} article.result").evaluate_all(
-        "els => els.map(e => e.dataset.pairId)"
-    )
+    ids: list[str] = page.locator(f"{scope} article.result").evaluate_all("els => els.map(e => e.dataset.pairId)")
     return ids
 
 
@@ -59,9 +57,7 @@ def norm(text: str) -> str:
 
 
 def test_enter_searches_and_shows_the_reworded_pair(page: Any, corpus: Corpus, shot: Any) -> None:
-    want = pair_by_question(
-        corpus, "Maakt de overstap van de Belastingdienst naar Microsoft 365 onze overheid"
-    )
+    want = pair_by_question(corpus, "Maakt de overstap van de Belastingdienst naar Microsoft 365 onze overheid")
     textarea = page.locator("#vraag")
 
     # Shift+Enter is a new line, not a search
@@ -72,9 +68,7 @@ def test_enter_searches_and_shows_the_reworded_pair(page: Any, corpus: Corpus, s
     assert textarea.input_value() == "Eerste regel\ntweede regel"
     expect(page.locator("#resultaten article.result")).to_have_count(0)
 
-    search(
-        page, "Wordt de overheid afhankelijker van Amerika nu de Belastingdienst overstapt op Microsoft 365?"
-    )
+    search(page, "Wordt de overheid afhankelijker van Amerika nu de Belastingdienst overstapt op Microsoft 365?")
     assert want in card_ids(page)[:3]
     hit = card(page, want)
     expect(hit).to_be_visible()
@@ -146,18 +140,14 @@ def test_filters_narrow_the_results_and_rerun_the_search(page: Any, api: httpx.C
 
 # --- copying a citation ---------------------------------------------------------------------------
 
-COPY_Q = (
-    "Welke maatregelen neemt de regering om de schade door de hack bij het bevolkingsonderzoek te beperken?"
-)
+COPY_Q = "Welke maatregelen neemt de regering om de schade door de hack bij het bevolkingsonderzoek te beperken?"
 
 
 def test_copy_puts_the_exact_citation_on_the_clipboard(page: Any, api: httpx.Client, shot: Any) -> None:
     search(page, COPY_Q)
     second = page.locator("#resultaten article.result").nth(1)
     pair_id = second.get_attribute("data-pair-id")
-    expected = next(h for h in search_via_api(api, COPY_Q)["results"] if h["id"] == pair_id)["citation"][
-        "text"
-    ]
+    expected = next(h for h in search_via_api(api, COPY_Q)["results"] if h["id"] == pair_id)["citation"]["text"]
     expect(second.locator(".citation-text")).to_have_text(expected)
     # an answered result: its answer is shown with the query words marked
     expect(second.locator(".badge-answered")).to_have_text("Beantwoord")
@@ -172,16 +162,12 @@ def test_copy_puts_the_exact_citation_on_the_clipboard(page: Any, api: httpx.Cli
 
 
 def test_copy_falls_back_to_a_selected_visible_field(new_page: Any, api: httpx.Client, shot: Any) -> None:
-    page = new_page(
-        init_script="Object.defineProperty(Navigator.prototype, 'clipboard', {get: () => undefined});"
-    )
+    page = new_page(init_script="Object.defineProperty(Navigator.prototype, 'clipboard', {get: () => undefined});")
     assert page.evaluate("navigator.clipboard === undefined")
     search(page, COPY_Q)
     first = page.locator("#resultaten article.result").first
     pair_id = first.get_attribute("data-pair-id")
-    expected = next(h for h in search_via_api(api, COPY_Q)["results"] if h["id"] == pair_id)["citation"][
-        "text"
-    ]
+    expected = next(h for h in search_via_api(api, COPY_Q)["results"] if h["id"] == pair_id)["citation"]["text"]
 
     first.get_by_role("button", name="Kopieer bronvermelding").click()
     field = first.locator(".copy-fallback textarea")
@@ -292,9 +278,7 @@ def test_too_long_question_shows_a_readable_422(page: Any, shot: Any) -> None:
     expect(error).to_have_attribute("role", "alert")
     expect(error).to_contain_text("De tekst is te lang: maximaal 4.000 tekens")
     expect(error).to_contain_text("U stuurde 5.000 tekens")
-    expect(error).to_contain_text(
-        "Melding van de server: question: String should have at most 4000 characters"
-    )
+    expect(error).to_contain_text("Melding van de server: question: String should have at most 4000 characters")
     expect(page.locator("#zoekknop")).to_be_enabled()
     expect(page.locator("#resultaten article.result")).to_have_count(0)
     shot(page, "07-fout-te-lang")
@@ -384,12 +368,8 @@ def test_open_pair_and_whole_document(page: Any, api: httpx.Client, shot: Any) -
     expect(dialog).to_be_hidden()
 
 
-def test_header_missing_document_is_labelled_honestly(
-    page: Any, api: httpx.Client, corpus: Corpus, shot: Any
-) -> None:
-    search(
-        page, "Welke voorwaarden gelden voor het gebruik van de 2GHz-frequentie voor satellietcommunicatie?"
-    )
+def test_header_missing_document_is_labelled_honestly(page: Any, api: httpx.Client, corpus: Corpus, shot: Any) -> None:
+    search(page, "Welke voorwaarden gelden voor het gebruik van de 2GHz-frequentie voor satellietcommunicatie?")
     headerless = [d for d in corpus.documents.values() if d.header_missing]
     titles = [d.title for d in corpus.documents.values() if d.title]
     first = page.locator("#resultaten article.result").first
