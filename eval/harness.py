@@ -306,12 +306,12 @@ def run_eval(
     gold_dir: Path = GOLD_DIR,
     settings: Settings | None = None,
     log: Callable[[str], None] = print,
+    runs_dir: Path = EVAL_DIR / "runs",
 ) -> list[ConditionScores]:
-    """Evaluate conditions (or a server at url); writes runs, report, chart and scores.json."""
+    """Evaluate conditions (or a server at url); writes TREC runs, report, chart and scores.json."""
     queries = load_queries(gold_dir / "queries.jsonl")
     qrels = load_qrels(gold_dir / "qrels.txt")
     results: list[ConditionScores] = []
-    runs_dir = EVAL_DIR / "runs"
     if url:
         search = http_searcher(url, k)
         outcomes = {q.id: search(q) for q in queries}

@@ -1,7 +1,8 @@
 """The relevance gate: says when nothing in the corpus answers a question.
 
-A small logistic model over features of the search itself (how high and how peaked the dense
-scores are, and for Dutch queries how much lexical evidence there is). Its coefficients are data,
+A small logistic model over features of the search itself: how high and how peaked the dense
+scores are, how far the best pair beats the nearest out-of-domain anchor question (questions on
+other policy areas, in gate_background.txt), and for Dutch queries how much lexical evidence there is. Its coefficients are data,
 fitted on the gold set's dev split by `python -m eval.calibrate_gate`, and stored in gate_model.json.
 """
 
@@ -14,7 +15,14 @@ import numpy as np
 from pydantic import BaseModel
 
 MODEL_FILE = Path(__file__).with_name("gate_model.json")
-FEATURES = ["top", "z", "gap5", "coverage", "log_bm25", "dutch"]
+BACKGROUND_FILE = Path(__file__).with_name("gate_background.txt")
+FEATURES = ["top", "z", "gap5", "coverage", "log_bm25", "dutch", "anchor_margin"]
+
+
+def background_questions(path: Path = BACKGROUND_FILE) -> list[str]:
+    """Out-of-domain anchor questions (one per line, # comments)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
 
 
 class GateModel(BaseModel):
@@ -42,8 +50,10 @@ def load_gate(path: Path = MODEL_FILE) -> GateModel | None:
     return GateModel.model_validate_json(path.read_text(encoding="utf-8"))
 
 
-def gate_features(dense: list[float], coverage: float, top_bm25: float, dutch: bool) -> dict[str, float]:
-    """Features of one search: dense scores of the candidates, query-term coverage, best BM25 score."""
+def gate_features(
+    dense: list[float], coverage: float, top_bm25: float, dutch: bool, top_anchor: float = 0.0
+) -> dict[str, float]:
+    """Features of one search: candidates' dense scores, query-term coverage, best BM25 and anchor scores."""
     arr = np.sort(np.asarray(dense, dtype=np.float64))[::-1]
     top = float(arr[0]) if arr.size else 0.0
     std = float(arr.std()) if arr.size > 1 else 0.0
@@ -54,4 +64,5 @@ def gate_features(dense: list[float], coverage: float, top_bm25: float, dutch: b
         "coverage": coverage if dutch else 0.0,
         "log_bm25": math.log1p(top_bm25) if dutch else 0.0,
         "dutch": 1.0 if dutch else 0.0,
+        "anchor_margin": top - top_anchor,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata as md
 import platform
 import time
@@ -9,15 +10,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from index import VectorIndex
 from rag.chunk import Chunk, chunk_pair, pair_text
 from rag.config import Settings
 from rag.corpus import Corpus
 from rag.embed import Embedder
+from rag.gate import BACKGROUND_FILE, background_questions
 from rag.lexical import LexicalIndex
 
 Progress = Callable[[int, int], None]
 SCHEME_VERSION = 2
+ANCHORS_FILE = "gate_anchors.npy"
 
 
 def _versions() -> dict[str, str]:
@@ -51,6 +56,7 @@ def expected_manifest(settings: Settings, corpus: Corpus) -> dict[str, Any]:
         "question_vectors": settings.question_vectors,
         "scheme_version": SCHEME_VERSION,
         "corpus_sha256": corpus.sha256,
+        "gate_background_sha256": hashlib.sha256(BACKGROUND_FILE.read_bytes()).hexdigest(),
     }
 
 
@@ -115,6 +121,12 @@ def build_index(
         "embed": round(t_embed - t_chunk, 2),
         "index": round(t_index - t_embed, 2),
     }
-    vindex.save(settings.index_dir, extra=lexical.save)
+    anchors = embedder.embed_all([settings.query_prefix + q for q in background_questions()], settings.embed_batch_size)
+
+    def extras(folder: Path) -> None:
+        lexical.save(folder)
+        np.save(folder / ANCHORS_FILE, anchors)
+
+    vindex.save(settings.index_dir, extra=extras)
     vindex.manifest["timings_s"]["total"] = round(time.perf_counter() - t0, 2)
     return vindex.manifest

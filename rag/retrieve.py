@@ -14,7 +14,7 @@ from rag.config import Settings
 from rag.corpus import Corpus, SearchFilters
 from rag.embed import Embedder, load_embedder
 from rag.gate import GateModel, gate_features, load_gate
-from rag.indexing import expected_manifest
+from rag.indexing import ANCHORS_FILE, expected_manifest
 from rag.lexical import LexicalIndex
 from rag.questions import split_questions
 
@@ -86,6 +86,7 @@ class Retriever:
         embedder: Embedder,
         vectors: VectorIndex,
         lexical: LexicalIndex | None,
+        anchors: np.ndarray | None = None,
     ) -> None:
         self.settings = settings
         self.corpus = corpus
@@ -93,20 +94,32 @@ class Retriever:
         self.vectors = vectors
         self.lexical = lexical
         self.gate: GateModel | None = load_gate()
+        self.anchors: np.ndarray | None = anchors
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder | None = None) -> Retriever:
         """Parse the corpus, load the model and the index; stop with a clear message on a mismatch."""
         corpus = Corpus.load(settings.corpus_path, allow_errors=settings.allow_corpus_errors)
         vectors = VectorIndex.load(settings.index_dir, expect=expected_manifest(settings, corpus))
-        lexical = LexicalIndex.load(VectorIndex.live_folder(settings.index_dir))
-        return cls(settings, corpus, embedder or load_embedder(settings), vectors, lexical)
+        folder = VectorIndex.live_folder(settings.index_dir)
+        lexical = LexicalIndex.load(folder)
+        anchors = np.load(folder / ANCHORS_FILE) if (folder / ANCHORS_FILE).exists() else None
+        return cls(settings, corpus, embedder or load_embedder(settings), vectors, lexical, anchors)
 
     # --- scoring -------------------------------------------------------------------------------
 
-    def dense_scores(self, query: str) -> dict[str, float]:
+    def embed_query(self, query: str) -> np.ndarray:
+        """The query's vector, shape (1, dim)."""
+        return self.embedder.embed_batch([self.settings.query_prefix + query])
+
+    def top_anchor(self, qvec: np.ndarray) -> float:
+        """Similarity of the query to its nearest out-of-domain anchor question."""
+        return float((self.anchors @ qvec[0]).max()) if self.anchors is not None and len(self.anchors) else 0.0
+
+    def dense_scores(self, query: str, qvec: np.ndarray | None = None) -> dict[str, float]:
         """Best chunk score per pair for the query."""
-        qvec = self.embedder.embed_batch([self.settings.query_prefix + query])
+        if qvec is None:
+            qvec = self.embed_query(query)
         n = len(self.vectors) if len(self.vectors) <= 20000 else 2000
         best: dict[str, float] = {}
         for chunk_id, score in self.vectors.search(qvec, n)[0]:
@@ -156,7 +169,8 @@ class Retriever:
     ) -> SearchResult:
         """Ranked pairs for one question."""
         mode = mode or self.settings.retrieval_mode
-        dense = self.dense_scores(query) if mode in ("dense", "hybrid") else {}
+        qvec = self.embed_query(query) if mode in ("dense", "hybrid") else None
+        dense = self.dense_scores(query, qvec) if qvec is not None else {}
         lexical = self.lexical_scores(query) if mode in ("bm25", "hybrid") else {}
         if mode == "dense":
             fused = dense
@@ -187,7 +201,11 @@ class Retriever:
             if len(hits) >= k:
                 break
         top_dense = max(dense.values()) if dense else None
-        prob = self.out_of_corpus_probability(query, dense, lexical) if hits and dense else None
+        prob = (
+            self.out_of_corpus_probability(query, dense, lexical, self.top_anchor(qvec))
+            if hits and dense and qvec is not None
+            else None
+        )
         return SearchResult(
             query=query,
             results=hits,
@@ -201,17 +219,21 @@ class Retriever:
             return self.settings.gate_threshold
         return self.gate.threshold if self.gate else 0.5
 
-    def gate_features(self, query: str, dense: dict[str, float], lexical: dict[str, float]) -> dict[str, float]:
+    def gate_features(
+        self, query: str, dense: dict[str, float], lexical: dict[str, float], top_anchor: float
+    ) -> dict[str, float]:
         """The relevance gate's inputs for one search."""
         dutch = query_language(query) != "en"
         coverage = self.lexical.coverage(query) if self.lexical and dutch else 0.0
         if dutch and not lexical and self.lexical:
             lexical = self.lexical_scores(query)
-        return gate_features(list(dense.values()), coverage, max(lexical.values(), default=0.0), dutch)
+        return gate_features(list(dense.values()), coverage, max(lexical.values(), default=0.0), dutch, top_anchor)
 
-    def out_of_corpus_probability(self, query: str, dense: dict[str, float], lexical: dict[str, float]) -> float:
+    def out_of_corpus_probability(
+        self, query: str, dense: dict[str, float], lexical: dict[str, float], top_anchor: float
+    ) -> float:
         """P(nothing in the corpus answers this); without a fitted gate, 1 - best dense similarity."""
-        feats = self.gate_features(query, dense, lexical)
+        feats = self.gate_features(query, dense, lexical, top_anchor)
         if self.gate is None:
             return 1.0 - feats["top"]
         return self.gate.probability(feats)

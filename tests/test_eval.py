@@ -9,6 +9,7 @@ import pytest
 
 from eval.gold import load_qrels, load_queries, write_run
 from eval.metrics import evaluate_run, gate_scores
+from rag.config import ROOT
 from rag.gate import GateModel, gate_features, load_gate
 from rag.retrieve import Retriever, query_language, reciprocal_rank_fusion
 
@@ -118,5 +119,6 @@ def test_no_condition_regresses() -> None:
     """Full evaluation against the pinned scores in eval/expected.json (minutes)."""
     from eval.harness import check_expected, run_eval
 
-    results = run_eval(conditions=["bm25", "dense", "hybrid"], out=Path("var/eval-check"), log=lambda _: None)
+    out = ROOT / "var" / "eval-check"
+    results = run_eval(conditions=["bm25", "dense", "hybrid"], out=out, runs_dir=out / "runs", log=lambda _: None)
     assert check_expected(results) == []
