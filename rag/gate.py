@@ -2,8 +2,9 @@
 
 A small logistic model over features of the search itself: how high and how peaked the dense
 scores are, how far the best pair beats the nearest out-of-domain anchor question (questions on
-other policy areas, in gate_background.txt), and for Dutch queries how much lexical evidence there is. Its coefficients are data,
-fitted on the gold set's dev split by `python -m eval.calibrate_gate`, and stored in gate_model.json.
+other policy areas, in gate_background.txt), and for Dutch queries how much lexical evidence there
+is. Its coefficients are data, fitted on the gold set's dev split by `python -m eval.calibrate_gate`,
+and stored in gate_model.json.
 """
 
 from __future__ import annotations
