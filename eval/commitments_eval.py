@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from eval.metrics import Confusion
 from rag.commitments import classify, split_answer_sentences
 from rag.config import get_settings
 from rag.corpus import Corpus
@@ -35,24 +36,6 @@ class Labelled(BaseModel):
     note: str | None = None
 
 
-class Scores(BaseModel):
-    """Confusion counts and rates for one class on one split."""
-
-    tp: int
-    fp: int
-    fn: int
-
-    @property
-    def precision(self) -> float:
-        """tp / predicted; 1.0 when nothing was predicted."""
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        """tp / gold; 1.0 when there is no gold item."""
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-
 def load_labels(path: Path = LABELS) -> list[Labelled]:
     """The labelled sentences."""
     return [Labelled(**json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -72,12 +55,12 @@ def check_alignment(rows: list[Labelled], corpus: Corpus) -> list[str]:
     return problems
 
 
-def score(rows: list[Labelled], predicted: Mapping[int, str | None], kind: str) -> Scores:
+def score(rows: list[Labelled], predicted: Mapping[int, str | None], kind: str) -> Confusion:
     """Counts for one class."""
     tp = sum(1 for i, r in enumerate(rows) if r.label == kind and predicted[i] == kind)
     fp = sum(1 for i, r in enumerate(rows) if r.label != kind and predicted[i] == kind)
     fn = sum(1 for i, r in enumerate(rows) if r.label == kind and predicted[i] != kind)
-    return Scores(tp=tp, fp=fp, fn=fn)
+    return Confusion(tp=tp, fp=fp, fn=fn)
 
 
 def _norm(term: str | None) -> str | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from eval.metrics import Confusion
 from rag.config import get_settings
 from rag.retrieve import Retriever
 from rag.similar import SimilarQuestions
@@ -38,43 +39,12 @@ class Scored(BaseModel):
     to_pair: float  # similarity to the labelled pair
 
 
-class Metrics(BaseModel):
-    """Binary classification figures at one threshold."""
-
-    tp: int
-    fp: int
-    fn: int
-    tn: int
-
-    @property
-    def precision(self) -> float:
-        """tp / flagged; 1.0 when nothing is flagged."""
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        """tp / positives."""
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        """Harmonic mean of precision and recall."""
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    @property
-    def accuracy(self) -> float:
-        """Share of items classified right."""
-        n = self.tp + self.fp + self.fn + self.tn
-        return (self.tp + self.tn) / n if n else 0.0
-
-
 def load_items(path: Path = LABELS) -> list[DuplicateItem]:
     """The labelled pairs."""
     return [DuplicateItem(**json.loads(x)) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
 
 
-def measure(scored: list[Scored], threshold: float, field: str = "best") -> Metrics:
+def measure(scored: list[Scored], threshold: float, field: str = "best") -> Confusion:
     """Counts when an item is flagged at similarity >= threshold."""
     tp = fp = fn = tn = 0
     for s in scored:
@@ -83,7 +53,7 @@ def measure(scored: list[Scored], threshold: float, field: str = "best") -> Metr
             tp, fn = tp + flagged, fn + (not flagged)
         else:
             fp, tn = fp + flagged, tn + (not flagged)
-    return Metrics(tp=tp, fp=fp, fn=fn, tn=tn)
+    return Confusion(tp=tp, fp=fp, fn=fn, tn=tn)
 
 
 def calibrate(scored: list[Scored], field: str = "best") -> float:
@@ -116,7 +86,7 @@ def score_items(items: list[DuplicateItem], similar: SimilarQuestions) -> list[S
     return out
 
 
-def _row(name: str, m: Metrics) -> str:
+def _row(name: str, m: Confusion) -> str:
     n = m.tp + m.fp + m.fn + m.tn
     return (
         f"| {name} | {n} | {m.tp} | {m.fp} | {m.fn} | {m.tn} "

@@ -245,28 +245,18 @@ def write_report(scores: list[ConditionScores], queries: list[GoldQuery], out: P
             )
         lines.append("")
     kinds = sorted({k for s in scores for k in s.by_kind.get("test", {})})
-    lines += [
-        "## nDCG@10 per query kind (test split)",
-        "",
-        "| condition | " + " | ".join(kinds) + " |",
-        "|---|" + "---|" * len(kinds),
-    ]
-    for s in scores:
-        lines.append(
-            f"| {s.name} | " + " | ".join(_fmt(s.by_kind["test"].get(k, {}).get("ndcg@10")) for k in kinds) + " |"
-        )
-    lines += [
-        "",
-        "## Recall@10 per query kind (test split)",
-        "",
-        "| condition | " + " | ".join(kinds) + " |",
-        "|---|" + "---|" * len(kinds),
-    ]
-    for s in scores:
-        lines.append(
-            f"| {s.name} | " + " | ".join(_fmt(s.by_kind["test"].get(k, {}).get("recall@10")) for k in kinds) + " |"
-        )
-    lines += ["", "## Conditions", ""] + [f"- **{s.name}**: {s.description}" for s in scores]
+    for metric, title in (("ndcg@10", "nDCG@10"), ("recall@10", "Recall@10")):
+        lines += [
+            f"## {title} per query kind (test split)",
+            "",
+            "| condition | " + " | ".join(kinds) + " |",
+            "|---|" + "---|" * len(kinds),
+        ]
+        for s in scores:
+            cells = " | ".join(_fmt(s.by_kind["test"].get(k, {}).get(metric)) for k in kinds)
+            lines.append(f"| {s.name} | {cells} |")
+        lines.append("")
+    lines += ["## Conditions", ""] + [f"- **{s.name}**: {s.description}" for s in scores]
     out.mkdir(parents=True, exist_ok=True)
     path = out / "retrieval.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 
+from pydantic import BaseModel
+
 METRICS = ["ndcg@10", "recall@5", "recall@10", "recall@100", "mrr@10"]
 
 
@@ -49,3 +51,34 @@ def gate_scores(flags: dict[str, bool], out_of_corpus: set[str]) -> dict[str, fl
         "n_ooc": float(len(ooc)),
         "n_in": float(len(inc)),
     }
+
+
+class Confusion(BaseModel):
+    """Binary classification counts and the rates derived from them."""
+
+    tp: int
+    fp: int
+    fn: int
+    tn: int = 0
+
+    @property
+    def precision(self) -> float:
+        """tp / predicted; 1.0 when nothing was predicted."""
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        """tp / gold; 1.0 when there is no gold item."""
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        """Harmonic mean of precision and recall."""
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def accuracy(self) -> float:
+        """Share of items classified right."""
+        n = self.tp + self.fp + self.fn + self.tn
+        return (self.tp + self.tn) / n if n else 0.0

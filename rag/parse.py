@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rag.normalise import (
@@ -148,15 +148,7 @@ def _split_headerless(doc: _RawDocument, warnings: list[ParseIssue], source: str
                         message="footnotes restart at 1 but no opening question found; split at this line",
                     )
                 )
-            head = _RawDocument(
-                start=doc.start,
-                title=doc.title,
-                submitters=doc.submitters,
-                ministers=doc.ministers,
-                header_missing=doc.header_missing,
-                header_end=doc.header_end,
-                questions=doc.questions[:start],
-            )
+            head = replace(doc, questions=doc.questions[:start])
             tail = _RawDocument(
                 start=doc.questions[start].line_no, header_missing=True, questions=doc.questions[start:]
             )
