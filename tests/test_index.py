@@ -136,3 +136,13 @@ def test_build_into_fresh_dir(settings: Settings, corpus: Corpus, embedder: Embe
     r = Retriever.load(s, embedder=embedder)
     hit = r.search("internet op het platteland", k=1, mode="dense").results[0]
     assert "glasvezel" in hit.question
+
+
+def test_model_is_one_setting(settings: Settings, corpus: Corpus) -> None:
+    other = settings.model_copy(update={"model_path": "intfloat/multilingual-e5-base", "model_id": ""})
+    other = type(settings).model_validate(other.model_dump())
+    assert other.model_id == "intfloat/multilingual-e5-base"
+    assert not other.uses_bundled_model
+    assert not index_is_current(other, corpus)
+    with pytest.raises(IndexMismatchError, match="model_id: index has 'intfloat/multilingual-e5-small'"):
+        Retriever.load(other)
