@@ -9,6 +9,7 @@ from typing import Annotated, Literal, TypeVar
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.schemas import MAX_QUESTION_CHARS
 from rag.commitments import CommitmentIndex, RankedCommitment
 from rag.config import Settings, get_settings
 from rag.draft import Drafter, DraftResponse
@@ -18,7 +19,6 @@ from rag.similar import SimilarMatch, SimilarQuestions
 router = APIRouter()
 
 MAX_DRAFT_CHARS = 20000
-MAX_QUESTION_CHARS = 4000
 _lock = threading.Lock()
 T = TypeVar("T")
 
