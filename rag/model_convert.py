@@ -452,24 +452,6 @@ def build_tokenizer(img: E5Image) -> Tokenizer:
     return tok
 
 
-def _tokenizer_config(img: E5Image) -> dict[str, object]:
-    """tokenizer_config.json for the XLM-R tokenizer (as shipped with multilingual-e5-small)."""
-    p = img.pieces
-    return {
-        "tokenizer_class": _TOKENIZER_CLASS,
-        "model_max_length": img.max_positions,
-        "bos_token": p[img.bos_id],
-        "eos_token": p[img.eos_id],
-        "sep_token": p[img.eos_id],
-        "cls_token": p[img.bos_id],
-        "unk_token": p[img.unk_id],
-        "pad_token": p[img.pad_id],
-        "mask_token": p[-1],
-        "clean_up_tokenization_spaces": True,
-        "add_prefix_space": True,
-    }
-
-
 def _special_tokens_map(img: E5Image) -> dict[str, str]:
     """special_tokens_map.json for the XLM-R tokenizer."""
     p = img.pieces
@@ -481,6 +463,17 @@ def _special_tokens_map(img: E5Image) -> dict[str, str]:
         "unk_token": p[img.unk_id],
         "pad_token": p[img.pad_id],
         "mask_token": p[-1],
+    }
+
+
+def _tokenizer_config(img: E5Image) -> dict[str, object]:
+    """tokenizer_config.json for the XLM-R tokenizer (as shipped with multilingual-e5-small)."""
+    return {
+        "tokenizer_class": _TOKENIZER_CLASS,
+        "model_max_length": img.max_positions,
+        **_special_tokens_map(img),
+        "clean_up_tokenization_spaces": True,
+        "add_prefix_space": True,
     }
 
 
