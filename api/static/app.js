@@ -460,7 +460,7 @@
   const state = {
     controller: null,
     searched: false,
-    features: { draft: null, commitments: null }, // null: unknown, true/false once known
+    features: { draft: null, commitments: null, similar: null }, // null: unknown, true/false once known
   };
 
   function setStatus(text, busy = false) {
@@ -630,12 +630,14 @@
       const paths = spec && spec.paths ? spec.paths : {};
       state.features.draft = Boolean(paths["/draft"] && paths["/draft"].post);
       state.features.commitments = Boolean(paths["/commitments"] && paths["/commitments"].get);
+      state.features.similar = Boolean(paths["/similar"] && paths["/similar"].post);
     } catch (_) {
       /* unknown: try them and hide on 404 */
     }
   }
 
   function loadExtras(question, filters, sections, controller) {
+    if (state.features.similar !== false) sections.forEach((s) => loadSimilar(s, controller));
     if (state.features.draft !== false) loadDraft(question, sections, controller, filtersActive(filters));
     if (state.features.commitments !== false) {
       sections.forEach((s) => loadCommitments(s, filters, controller));
@@ -763,6 +765,29 @@
     void node.offsetWidth; // restart the animation
     node.classList.add("flash");
     setTimeout(() => node.classList.remove("flash"), 2500);
+  }
+
+  // "Eerder gesteld?" (POST /similar): a banner when essentially the same question was asked before
+  async function loadSimilar(s, controller) {
+    let data;
+    try {
+      data = await api("POST", "/similar", { question: s.query }, controller.signal);
+    } catch (err) {
+      if (err.kind === "http" && (err.status === 404 || err.status === 405)) state.features.similar = false;
+      return; // the banner is a bonus: stay quiet on errors, the results are still there
+    }
+    if (controller.signal.aborted || !data || !data.asked_before || !data.matches || !data.matches.length) return;
+    state.features.similar = true;
+    const m = data.matches[0];
+    const p = panel("similar", "Eerder gesteld");
+    const open = el("button", { type: "button", class: "btn btn-secondary btn-small", dataset: { action: "pair", id: m.id }, text: "Toon die vraag en het antwoord" });
+    p.body.append(
+      el("p", { text: `Deze vraag lijkt sterk op een eerder gestelde vraag (${Math.round(100 * m.similarity)}% overeenkomst)${m.answered ? ", die al is beantwoord" : ", die nog niet is beantwoord"}:` }),
+      el("blockquote", { class: "similar-question", text: m.question }),
+      citationBlock(m.citation),
+      open,
+    );
+    s.extras.prepend(p.box);
   }
 
   async function loadCommitments(s, filters, controller) {

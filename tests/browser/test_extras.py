@@ -260,3 +260,31 @@ def test_out_of_corpus_draft_says_so(page: Any, api: httpx.Client) -> None:
         expect(panel.locator("a.marker")).to_have_count(0)
     else:
         pytest.fail(f"the draft gate did not fire for an out-of-corpus question: {real['draft'][:120]!r}")
+
+
+def test_asked_before_banner(page: Any, api: httpx.Client, shot: Any) -> None:
+    """A near-verbatim draft question gets an 'Eerder gesteld' banner with the earlier question and its citation."""
+    q = (
+        "Hoeveel aanvragen voor een VOG zijn er sinds 17 juli 2025 ingediend waarbij de beoordeling vertraagd is "
+        "doordat actuele gegevens in het JDS ontbraken?"
+    )
+    similar = api.post("/similar", json={"question": q}).json()
+    assert similar["asked_before"] is True
+    best = similar["matches"][0]
+    with page.expect_response("**/similar"):
+        search(page, q)
+    banner = page.locator(".extra.similar")
+    expect(banner).to_have_count(1)
+    expect(banner.locator(".similar-question")).to_have_text(best["question"])
+    expect(banner.locator(".citation-text")).to_have_text(best["citation"]["text"])
+    shot(page, "16-eerder-gesteld", at=banner)
+    banner.get_by_role("button", name="Toon die vraag en het antwoord").click()
+    expect(page.locator("dialog[open]")).to_contain_text(best["question"])
+
+
+def test_no_banner_for_a_new_question(page: Any, api: httpx.Client) -> None:
+    q = "Hoeveel paling mag er nog gevangen worden in het IJsselmeer?"
+    assert api.post("/similar", json={"question": q}).json()["asked_before"] is False
+    with page.expect_response("**/similar"):
+        search(page, q)
+    expect(page.locator(".extra.similar")).to_have_count(0)
