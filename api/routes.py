@@ -99,7 +99,7 @@ def get_pair(pair_id: str, retriever: RetrieverDep) -> PairResponse:
     """One question/answer pair with its document and citation."""
     pair = retriever.corpus.pairs.get(pair_id)
     if pair is None:
-        raise HTTPException(404, f"no pair with id {pair_id!r}")
+        raise HTTPException(404, f"no pair with id {pair_id[:100]!r}")
     doc = retriever.corpus.document_of(pair)
     return PairResponse(pair=pair, document=doc, citation=cite(doc, pair).model_dump())
 
@@ -109,7 +109,7 @@ def get_document(document_id: str, retriever: RetrieverDep) -> DocumentResponse:
     """A whole document with all its pairs."""
     doc = retriever.corpus.documents.get(document_id)
     if doc is None:
-        raise HTTPException(404, f"no document with id {document_id!r}")
+        raise HTTPException(404, f"no document with id {document_id[:100]!r}")
     pairs = [retriever.corpus.pairs[p] for p in doc.pair_ids]
     return DocumentResponse(document=doc, pairs=pairs, answered=any(p.answered for p in pairs))
 
