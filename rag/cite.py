@@ -42,7 +42,7 @@ def citation_line(doc: Document, pair: QAPair) -> str:
         first = doc.label.removeprefix("[kop ontbreekt] ")
         return (
             f"{what} uit Kamervragen zonder kop in de bron (beginnend met «{first}»); "
-            f"indieners en bewindspersonen niet vermeld. Bron: {source}, {lines}."
+            f"indieners en bewindspersonen niet vermeld ({source}, {lines})."
         )
     quoted = f"«{doc.title}»" if any(q in doc.title for q in "‘’") else f"‘{doc.title}’"
     parts = [f"{what} uit de Kamervragen {quoted}"]
@@ -52,7 +52,7 @@ def citation_line(doc: Document, pair: QAPair) -> str:
         parts.append(f"beantwoord door {_people(doc.ministers)}")
     elif doc.ministers:
         parts.append(f"gericht aan {_people(doc.ministers)}")
-    return ", ".join(parts) + f". Bron: {source}, {lines}."
+    return ", ".join(parts) + f" ({source}, {lines})."
 
 
 def cite(doc: Document, pair: QAPair) -> Citation:

@@ -48,6 +48,9 @@ class SentenceTransformerEmbedder(Embedder):
     def __init__(self, model_path: str, model_id: str, max_tokens: int = 512, threads: int = 0) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # the per-load "Loading weights" bar is noise in CLI output
 
         if threads:
             torch.set_num_threads(threads)
