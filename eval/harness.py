@@ -119,17 +119,13 @@ class LocalSearcher:
         key = str(settings.index_dir)
         if key not in self._retrievers:
             self._retrievers[key] = Retriever.load(settings, embedder=self.embedder)
-        r = self._retrievers[key]
-        r.settings = settings
-        return r
+        return self._retrievers[key].with_settings(settings)
 
     def searcher(self, cond: Condition, k: int) -> Searcher:
         """A function that runs one gold query under the condition."""
         r = self.retriever(cond)
-        settings = r.settings
 
         def run(q: GoldQuery) -> QueryOutcome:
-            r.settings = settings
             t0 = time.perf_counter()
             res = r.search(q.text, k=k, mode=cond.mode)  # type: ignore[arg-type]
             return QueryOutcome(

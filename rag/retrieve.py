@@ -106,6 +106,10 @@ class Retriever:
         anchors = np.load(folder / ANCHORS_FILE) if (folder / ANCHORS_FILE).exists() else None
         return cls(settings, corpus, embedder or load_embedder(settings), vectors, lexical, anchors)
 
+    def with_settings(self, settings: Settings) -> Retriever:
+        """A retriever with other query-time settings (fusion weights, gate) sharing the loaded model and index."""
+        return Retriever(settings, self.corpus, self.embedder, self.vectors, self.lexical, self.anchors)
+
     # --- scoring -------------------------------------------------------------------------------
 
     def embed_query(self, query: str) -> np.ndarray:
