@@ -46,7 +46,7 @@ test-fast: setup
 
 lint: install
 	$(BIN)/ruff check rag index api eval tests
-	$(BIN)/mypy rag index api eval
+	$(BIN)/mypy rag index api eval tests
 
 eval: setup
 	$(BIN)/rag eval
