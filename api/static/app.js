@@ -904,16 +904,21 @@
     return frag;
   }
 
-  async function showPair(id, from) {
-    const seq = openPanel("Vraag en antwoord", from);
-    let data;
+  // Open the side panel and fetch its content; null when it failed (error shown) or another panel replaced it.
+  async function loadPanel(title, from, path, what) {
+    const seq = openPanel(title, from);
     try {
-      data = await api("GET", `/pairs/${encodeURIComponent(id)}`);
+      const data = await api("GET", path);
+      return seq === panelSeq ? data : null;
     } catch (err) {
-      if (seq === panelSeq) dialogBody.replaceChildren(el("div", { class: "error" }, errorBox(describeError(err, "openen van de vraag"))));
-      return;
+      if (seq === panelSeq) dialogBody.replaceChildren(el("div", { class: "error" }, errorBox(describeError(err, what))));
+      return null;
     }
-    if (seq !== panelSeq) return;
+  }
+
+  async function showPair(id, from) {
+    const data = await loadPanel("Vraag en antwoord", from, `/pairs/${encodeURIComponent(id)}`, "openen van de vraag");
+    if (!data) return;
     const { pair, document: doc, citation } = data;
     const answered = Array.isArray(pair.answer_paragraphs) && pair.answer_paragraphs.length > 0;
     const body = el("div", { class: "pair-view" });
@@ -949,15 +954,8 @@
   }
 
   async function showDocument(id, pairId, from) {
-    const seq = openPanel("Hele document", from);
-    let data;
-    try {
-      data = await api("GET", `/documents/${encodeURIComponent(id)}`);
-    } catch (err) {
-      if (seq === panelSeq) dialogBody.replaceChildren(el("div", { class: "error" }, errorBox(describeError(err, "openen van het document"))));
-      return;
-    }
-    if (seq !== panelSeq) return;
+    const data = await loadPanel("Hele document", from, `/documents/${encodeURIComponent(id)}`, "openen van het document");
+    if (!data) return;
     const { document: doc, pairs } = data;
     const answeredCount = pairs.filter((p) => p.answer_paragraphs && p.answer_paragraphs.length).length;
     const body = el("div", { class: "document-view" });
