@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from typing import Literal
 
@@ -13,6 +12,7 @@ from pydantic import BaseModel
 from rag.cite import Citation, cite
 from rag.corpus import Corpus
 from rag.retrieve import Retriever
+from rag.vector_cache import TextVectors
 
 Kind = Literal["commitment", "refusal"]
 
@@ -338,17 +338,11 @@ class CommitmentIndex:
     def __init__(self, retriever: Retriever) -> None:
         self.retriever = retriever
         self.items: list[Commitment] = list(extract(retriever.corpus))
-        self._vectors: np.ndarray | None = None
-        self._lock = threading.Lock()
+        self._cache = TextVectors(retriever.embedder, retriever.settings.passage_prefix, None)
 
     def vectors(self) -> np.ndarray:
-        """One L2-normalised vector per commitment sentence."""
-        with self._lock:
-            if self._vectors is None:
-                prefix = self.retriever.settings.passage_prefix
-                texts = [prefix + c.text for c in self.items]
-                self._vectors = self.retriever.embedder.embed_all(texts, self.retriever.settings.embed_batch_size)
-            return self._vectors
+        """One L2-normalised vector per commitment sentence, embedded on first use."""
+        return self._cache.get([c.text for c in self.items])
 
     def search(
         self, q: str | None = None, minister: str | None = None, kind: Kind | None = None, limit: int = 20

@@ -69,7 +69,6 @@ class Settings(BaseSettings):
     # "Asked before?": best question similarity at or above this (calibrated: eval/reports/duplicates.md).
     similar_threshold: float = 0.926
 
-
     @model_validator(mode="after")
     def _derive_model_id(self) -> Settings:
         """The converted default folder is e5-small; any other model is named by its path or hub id."""

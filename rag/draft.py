@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import threading
-from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -16,12 +13,12 @@ from rag.chunk import split_sentences
 from rag.cite import Citation, cite
 from rag.config import Settings
 from rag.corpus import SearchFilters
-from rag.embed import Embedder
 from rag.llm import ChatClient, ChatMessage, LLMError
 from rag.normalise import find_references, is_pointer
 from rag.questions import split_questions
 from rag.retrieve import Retriever, SearchHit
 from rag.tokens import count_tokens
+from rag.vector_cache import TextVectors
 
 Backend = Literal["extractive", "llm"]
 
@@ -158,74 +155,18 @@ def _no_match(question: str, backend: Backend, warnings: list[str] | None = None
     )
 
 
-class SentenceVectors:
-    """Sentence vectors keyed by text: embedded once, kept in memory and in a file between runs."""
-
-    def __init__(self, embedder: Embedder, prefix: str, path: Path | None) -> None:
-        self.embedder = embedder
-        self.prefix = prefix
-        self.path = path
-        self._lock = threading.Lock()
-        self._rows: dict[str, np.ndarray] = self._load()
-
-    @staticmethod
-    def key(text: str) -> str:
-        """The cache key of a sentence."""
-        return hashlib.sha1(text.encode()).hexdigest()
-
-    def _load(self) -> dict[str, np.ndarray]:
-        if self.path is None or not self.path.exists():
-            return {}
-        try:
-            with np.load(self.path) as data:
-                keys, vecs = data["keys"], data["vectors"]
-        except (OSError, ValueError, KeyError):
-            return {}
-        if vecs.ndim != 2 or vecs.shape[1] != self.embedder.dim or len(keys) != len(vecs):
-            return {}
-        return {str(k): v for k, v in zip(keys, vecs, strict=True)}
-
-    def _save(self) -> None:
-        if self.path is None:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f"{self.path.stem}.{os.getpid()}.tmp.npz")
-            keys = list(self._rows)
-            np.savez(tmp, keys=np.array(keys), vectors=np.stack([self._rows[k] for k in keys]))
-            tmp.replace(self.path)
-        except OSError:  # a read-only install still works; it embeds again next run
-            pass
-
-    def get(self, texts: list[str]) -> np.ndarray:
-        """One L2-normalised row per text; missing ones are embedded in a single batch."""
-        if not texts:
-            return np.zeros((0, self.embedder.dim), dtype=np.float32)
-        keys = [self.key(t) for t in texts]
-        with self._lock:
-            missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in self._rows))
-        if missing:
-            vecs = self.embedder.embed_batch([self.prefix + t for t in missing])
-            with self._lock:
-                for t, v in zip(missing, vecs, strict=True):
-                    self._rows[self.key(t)] = v
-                self._save()
-        with self._lock:
-            return np.stack([self._rows[k] for k in keys])
-
-
 class Drafter:
     """Writes draft answers from the retriever's corpus."""
 
     def __init__(
-        self, retriever: Retriever, settings: Settings | None = None, vectors: SentenceVectors | None = None
+        self, retriever: Retriever, settings: Settings | None = None, vectors: TextVectors | None = None
     ) -> None:
         self.retriever = retriever
         self.settings = settings or retriever.settings
         emb = retriever.embedder
         digest = hashlib.sha1(f"{type(emb).__name__}\n{emb.model_id}\n{self.settings.passage_prefix}".encode())
         path = self.settings.index_dir.parent / "cache" / f"sentences-{digest.hexdigest()[:16]}.npz"
-        self.vectors = vectors or SentenceVectors(emb, self.settings.passage_prefix, path)
+        self.vectors = vectors or TextVectors(emb, self.settings.passage_prefix, path)
 
     def with_settings(self, settings: Settings) -> Drafter:
         """A drafter with other settings (LLM endpoint, budget) that shares this one's sentence vectors."""

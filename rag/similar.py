@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import threading
-from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel
 
 from rag.cite import Citation, cite
 from rag.retrieve import Retriever
+from rag.vector_cache import TextVectors
 
 
 class SimilarMatch(BaseModel):
@@ -39,38 +37,20 @@ class SimilarQuestions:
     def __init__(self, retriever: Retriever) -> None:
         self.retriever = retriever
         self.ids = list(retriever.corpus.pairs)
-        self._vectors: np.ndarray | None = None
-        self._lock = threading.Lock()
-
-    def _embed(self, texts: list[str]) -> np.ndarray:
+        emb, settings = retriever.embedder, retriever.settings
+        digest = hashlib.sha1(f"{type(emb).__name__}\n{emb.model_id}\n{settings.query_prefix}".encode()).hexdigest()
         # Question against question is a symmetric task: the query prefix on both sides.
-        prefix = self.retriever.settings.query_prefix
-        return self.retriever.embedder.embed_all([prefix + t for t in texts], self.retriever.settings.embed_batch_size)
-
-    def cache_file(self, questions: list[str]) -> Path:
-        """Where the question vectors are kept between runs: keyed by model, prefix and the texts."""
-        emb = self.retriever.embedder
-        key = "\n".join([type(emb).__name__, emb.model_id, self.retriever.settings.query_prefix, *questions])
-        digest = hashlib.sha1(key.encode()).hexdigest()[:16]
-        return self.retriever.settings.index_dir.parent / "cache" / f"questions-{digest}.npy"
+        self._cache = TextVectors(
+            emb, settings.query_prefix, settings.index_dir.parent / "cache" / f"questions-{digest[:16]}.npz"
+        )
 
     def vectors(self) -> np.ndarray:
         """One L2-normalised vector per corpus question, in corpus order; embedded once, then kept on disk."""
-        with self._lock:
-            if self._vectors is None:
-                questions = [self.retriever.corpus.pairs[p].question for p in self.ids]
-                path = self.cache_file(questions)
-                vecs = _read(path, len(questions))
-                if vecs is None:
-                    vecs = self._embed(questions)
-                    _write(path, vecs)
-                self._vectors = vecs
-            return self._vectors
+        return self._cache.get([self.retriever.corpus.pairs[p].question for p in self.ids])
 
     def similarities(self, question: str) -> np.ndarray:
         """Cosine of the draft to every corpus question, in corpus order."""
-        qvec = self._embed([question.strip()])[0]
-        return self.vectors() @ qvec
+        return self.vectors() @ self.retriever.embed_query(question.strip())[0]
 
     def similarity_to(self, question: str, pair_id: str) -> float:
         """Cosine of the draft to one corpus question."""
@@ -96,21 +76,3 @@ class SimilarQuestions:
             )
         best = matches[0].similarity if matches else 0.0
         return SimilarResult(question=question.strip(), asked_before=best >= t, threshold=t, matches=matches)
-
-
-def _read(path: Path, rows: int) -> np.ndarray | None:
-    try:
-        vecs = np.load(path)
-    except (OSError, ValueError):
-        return None
-    return vecs if vecs.ndim == 2 and vecs.shape[0] == rows else None
-
-
-def _write(path: Path, vecs: np.ndarray) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npy")
-        np.save(tmp, vecs)
-        tmp.replace(path)
-    except OSError:  # a read-only install still works, it just embeds again next time
-        pass
