@@ -29,8 +29,10 @@ def split_answer_sentences(paragraph: str) -> list[str]:
 
 # --- the government as actor ---------------------------------------------------------------------
 
+_MINISTRIES = r"vws|ocw|bzk|ezk|ez|lnv|ienw|jenv|szw|bz|bhos|defensie"
 _GOV = (
-    r"(?:ik|wij|we|het\s+kabinet|dit\s+kabinet|de\s+regering|nederland|mijn\s+ministerie|ons\s+ministerie"
+    r"(?:ik|wij|we|het\s+kabinet|dit\s+kabinet|de\s+regering|nederland|het\s+rijk|de\s+rijksoverheid"
+    rf"|mijn\s+ministerie|ons\s+ministerie|{_MINISTRIES}"
     r"|het\s+ministerie(?:\s+van\s+[A-Z][\w&-]*(?:\s+(?:en|&)\s+[A-Z][\w-]*)?)?"
     r"|de\s+(?:minister|staatssecretaris)(?:\s+van\s+[A-Z][\w-]*(?:\s+(?:en|&)\s+[A-Z][\w-]*)?)?)"
 )
@@ -44,20 +46,45 @@ _INFORM_VERB = (
     r"(?:informeren|berichten|terugkoppelen|terug\s+te\s+koppelen|op\s+de\s+hoogte\s+(?:stellen|houden|brengen)"
     r"|toesturen|toezenden|sturen|zenden|versturen|aanbieden|rapporteren|doen\s+toekomen|te\s+informeren)"
 )
-_HABIT = re.compile(r"\b(?:regelmatig|periodiek|doorgaans|gebruikelijk|telkens|steeds|jaarlijks|altijd)\b", re.I)
+# Someone else's words ('het laboratorium heeft aangegeven dat … zullen worden geïnformeerd').
+_REPORTED = re.compile(
+    r"\b(?:heeft|hebben)\s+(?:[^.;]{0,60}?\s)?(?:aangegeven|laten\s+weten|gemeld|meegedeeld|bericht)\s+dat\b"
+    r"|\b(?:volgens|naar\s+zeggen\s+van)\s+(?:de|het)\b|\bdesgevraagd\b|\bberichtgeving\s+dat\b",
+    re.I,
+)
+_HABIT = re.compile(
+    r"\b(?:regelmatig|periodiek|doorgaans|gebruikelijk|telkens|steeds|jaarlijks|altijd|per\s+geval)\b", re.I
+)
 _PAST = re.compile(r"\b(?:jl\.|reeds|eerder|destijds)\b", re.I)
+# Watching is not acting ('zal de ontwikkelingen nauwgezet volgen'); effort is not an action ('blijf mij hard maken').
+_WATCH = re.compile(
+    r"\bvolgen\b|\bhard\s+(?:te\s+)?maken\b|\binzetten\s+op\b|\binspannen\b|\bvan\s+(?:mening|oordeel)\b", re.I
+)
+# A pointer inside the answer ('ga ik in bij de beantwoording van vraag 4') promises nothing.
+_POINTER = re.compile(r"\b(?:beantwoording\s+van|antwoord\s+op)\s+(?:de\s+)?vra(?:ag|gen)\b", re.I)
+# Questions that ask the government to act, so that a bare 'no' or 'not on the table' declines something.
+_ASKS_ACTION = re.compile(
+    r"\b(?:bent|is|zijn)\s+u\s+(?:\w+\s+){0,2}(?:bereid|van\s+plan|voornemens)\b|\b(?:wilt|gaat|zult|overweegt)\s+u\b"
+    r"|\bkunt\s+u\s+(?:\w+\s+){0,2}toezeggen\b|\bis\s+het\s+mogelijk\b|\b(?:kan|zou)\s+(?:\w+\s+){0,8}(?:wordt|worden)\b"
+    r"|\bu\s+(?:\w+\s+){0,5}zult\b"
+    r"|\bmoet(?:en)?\s+(?:\w+\s+){0,6}worden\b",
+    re.I,
+)
 
-# Rules in order of precedence; each is (name, pattern). Refusals are checked before commitments.
+# Refusal rules in order of precedence; each is (name, pattern). Refusals are checked before commitments.
 _REFUSALS: list[tuple[str, re.Pattern[str]]] = [
     ("niet bereid", re.compile(r"\bniet\s+bereid\b", re.I)),
     (
         "geen aanleiding",
-        re.compile(r"\bzie[nt]?\s+(?:\w+\s+){0,3}geen\s+(?:aanleiding|reden|noodzaak)\b", re.I),
+        re.compile(
+            r"\bzie[nt]?\s+(?:\w+\s+){0,3}geen\s+(?:aanleiding|reden|noodzaak|ruimte|mogelijkheid|mogelijkheden|meerwaarde)\b",
+            re.I,
+        ),
     ),
     (
         "niet opportuun",
         re.compile(
-            r"\bacht(?:en)?\s+(?:\w+\s+){0,3}(?:het\s+)?niet\s+(?:opportuun|wenselijk|nodig|noodzakelijk)\b",
+            r"\b(?:acht|achten|vind|vinden)\s+(?:\w+\s+){0,3}(?:het\s+)?niet\s+(?:opportuun|wenselijk|nodig|noodzakelijk)\b",
             re.I,
         ),
     ),
@@ -69,18 +96,56 @@ _REFUSALS: list[tuple[str, re.Pattern[str]]] = [
         "kan niet realiseren",
         re.compile(
             r"\b(?:kan|kunnen)\s+(?:\w+\s+){0,3}niet\s+(?:\w+\s+){0,4}"
-            r"(?:realiseren|uitlaten|ingaan|in\s+te\s+gaan|delen|verstrekken|openbaar\s+maken|toezeggen|vooruitlopen)\b",
+            r"(?:realiseren|uitlaten|ingaan|in\s+te\s+gaan|delen|verstrekken|openbaar\s+maken|toezeggen|vooruitlopen"
+            r"|reageren|speculeren|garanderen|beloven)\b",
             re.I,
         ),
     ),
     (
         "geen mededelingen",
-        re.compile(r"\bgeen\s+(?:mededelingen|uitspraken?|uitlatingen)\s+(?:\w+\s+)?doen\b", re.I),
+        re.compile(
+            r"\bgeen\s+(?:\w+\s+)?(?:mededelingen|uitspraak|uitspraken|uitlatingen|garanties?|toezeggingen?)\s+"
+            r"(?:\w+\s+){0,3}(?:doen|geven|te\s+doen)\b"
+            r"|\b(?:worden|kunnen)\s+(?:\w+\s+){0,6}geen\s+(?:mededelingen|uitspraken|uitlatingen)\s+(?:\w+\s+){0,3}gedaan\b"
+            r"|\b(?:garantie|garanties|toezegging|toezeggingen)\b[^.;]{0,80}?\bniet\s+te\s+geven\b",
+            re.I,
+        ),
     ),
     ("niet op ingezet", re.compile(r"\bniet\s+op\s+ingezet\b", re.I)),
     (
+        "treed niet in",
+        re.compile(
+            r"\b(?:treed|treedt|treden)\s+(?:\w+\s+){0,2}niet\s+in\b|\b(?:ga|gaat|gaan)\s+(?:\w+\s+){0,2}niet\s+over\b",
+            re.I,
+        ),
+    ),
+    (
         "niet aan mij",
-        re.compile(r"\b(?:is|ligt)\s+(?:het\s+)?niet\s+aan\s+(?:mij|het\s+kabinet|ons)\b", re.I),
+        re.compile(
+            r"\b(?:is|ligt|komt)\s+(?:het\s+)?(?:[^.;]{0,60}?\s)?niet\s+(?:toe\s+)?aan\s+"
+            r"(?:mij|het\s+kabinet|de\s+regering|ons|de\s+(?:minister|staatssecretaris))\b"
+            r"|\bpast\s+(?:mij|het\s+kabinet|ons)\s+niet\b"
+            r"|\b(?:niet\s+)?(?:mijn|onze)\s+(?:taak|rol)\s+(?:noch|niet)\b|\bniet\s+(?:mijn|onze)\s+(?:taak|rol)\b",
+            re.I,
+        ),
+    ),
+    (
+        "niet gerealiseerd kunnen worden",
+        re.compile(
+            r"\b(?:kan|kunnen)\s+(?:\w+\s+){0,5}niet\s+(?:\w+\s+){0,4}"
+            r"(?:gerealiseerd|uitgevoerd|ingevoerd|verstrekt|gedeeld|openbaar\s+gemaakt|toegezegd|ingewilligd|gehonoreerd"
+            r"|vooruit\s+(?:worden\s+)?gelopen)"
+            r"\s+(?:te\s+)?worden\b"
+            r"|\bniet\s+(?:\w+\s+){0,3}vooruit\s+(?:worden\s+)?gelopen\b",
+            re.I,
+        ),
+    ),
+    (
+        "geen voornemen",
+        re.compile(
+            r"\bniet\s+(?:voornemens|van\s+plan)\b|\bgeen\s+(?:voornemen|plannen|intentie)\s+(?:om|tot|om\s+te)\b",
+            re.I,
+        ),
     ),
     (
         "taak van een ander",
@@ -98,17 +163,27 @@ _REFUSALS: list[tuple[str, re.Pattern[str]]] = [
         "wil/zal niet",
         re.compile(
             rf"\b(?:{_GOV}\s+(?:wil|willen|{_WILL})|(?:wil|willen|{_WILL})\s+{_GOV})\s+(?:\w+\s+){{0,4}}niet\s+"
-            r"(?!alleen|enkel|uitsluiten|meer\s+dan)\w+",
+            r"(?!alleen|enkel|uitsluiten|meer\s+dan|spreken|zeggen|stellen|ontkennen|onderschatten)\w+",
             re.I,
         ),
     ),
+]
+
+# Refusal wording that declines only where the question asked the government to act.
+_WEAK_REFUSALS: list[tuple[str, re.Pattern[str]]] = [
+    ("nee op verzoek", re.compile(r"^nee\b", re.I)),
+    ("niet aan de orde", re.compile(r"\b(?:is|zijn)\s+(?:[^.;]{0,40}?\s)?niet\s+aan\s+de\s+orde\b", re.I)),
+    ("niet mogelijk", re.compile(r"\b(?:is|zijn|lijkt|blijkt)\s+(?:\w+\s+){0,3}niet\s+mogelijk\b", re.I)),
+    ("geen bemoeienis", re.compile(r"\bgeen\s+(?:bemoeienis|zeggenschap)\b", re.I)),
 ]
 
 _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "toezegging",
         re.compile(
-            rf"\b(?:zeg|zeggen)\s+(?:\w+\s+){{0,4}}toe\b|\b(?:kan|wil)\s+{_GOV}\s+(?:\w+\s+){{0,3}}toezeggen\b",
+            rf"\b(?:zeg|zeggen)\s+(?:\w+\s+){{0,4}}toe\b|\b(?:kan|wil)\s+{_GOV}\s+(?:\w+\s+){{0,3}}toezeggen\b"
+            r"|\b(?:heb|hebben|heeft)\s+(?:\w+\s+){0,4}toegezegd\s+(?:om|te|dat)\b"
+            r"|\b(?:naar\s+aanleiding\s+van|ter\s+uitvoering\s+van|conform)\s+(?:de|mijn|onze|deze)\s+toezegging\b",
             re.I,
         ),
     ),
@@ -124,24 +199,64 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "zal/ga + regering",
         re.compile(
-            rf"(?:^|[\s,])(?:{_GOV}\s+{_WILL}|{_WILL}\s+{_GOV})\b(?!\s+(?:\w+\s+){{0,3}}(?:ervan|daarvan)\s+uit)",
+            rf"(?:^|[\s,])(?:{_GOV}\s+{_WILL}|{_WILL}\s+{_GOV})\b(?!\s+(?:\w+\s+){{0,3}}(?:ervan|daarvan)\s+uit)"
+            rf"|\b(?:dat|zodat|waarin|waarbij|wanneer|zodra)\s+{_GOV}\s+(?:[^.;,]{{0,60}}?\s)?(?:zal|zullen)\b",
             re.I,
         ),
     ),
     (
+        "zal de Kamer informeren",
+        re.compile(rf"\b(?:zal|zullen)\b[^.;]{{0,60}}?\b{_KAMER}\b[^.;]{{0,40}}?\b{_INFORM_VERB}\b", re.I),
+    ),
+    (
         "blijft in gesprek",
         re.compile(
-            r"\b(?:blijf|blijft|blijven|doorlopend|continu)\s+(?:\w+\s+){0,4}"
-            r"(?:in\s+(?:gesprek|overleg|contact)|op\s+de\s+hoogte\s+(?:stellen|houden)|informeren)\b",
+            r"\b(?:blijf|blijft|blijven|doorlopend|continu|permanent)\s+(?:\w+\s+){0,8}"
+            r"(?:in\s+(?:gesprek|overleg|contact)|op\s+de\s+hoogte\s+(?:stellen|houden)|informeren|monitoren)\b",
+            re.I,
+        ),
+    ),
+    (
+        "blijft (eigen actie)",
+        re.compile(
+            rf"\b(?:{_GOV}\s+(?:blijf|blijft|blijven)|(?:blijf|blijft|blijven)\s+{_GOV}|(?:zal|zullen)\s+(?:\w+\s+){{0,6}}blijven)\b"
+            rf"|{_GOV}\s+\w+[^.;]{{0,120}}?\ben\s+(?:blijf|blijft|blijven)\b"
+            r"(?!\s+(?:een|van\s+kracht|van\s+mening|zich|bestaan|gelden|mogelijk|nodig|belangrijk|onveranderd"
+            r"|ongewijzigd)\b)",
             re.I,
         ),
     ),
     ("in gesprek gaan", re.compile(r"\bin\s+gesprek\s+(?:gaan|te\s+gaan)\b", re.I)),
     (
+        "houd op de hoogte",
+        re.compile(
+            rf"\b(?:houd|houdt|houden)\s+(?:\w+\s+){{0,3}}{_KAMER}\s+(?:\w+\s+){{0,4}}op\s+de\s+hoogte\b",
+            re.I,
+        ),
+    ),
+    (
+        "treed in overleg",
+        re.compile(
+            r"\b(?:treed|treedt|treden)\s+(?:\w+\s+){0,4}in\s+(?:overleg|contact|gesprek)\b"
+            r"|\b(?:neem|neemt|nemen)\s+(?:\w+\s+){0,4}contact\s+op\b",
+            re.I,
+        ),
+    ),
+    (
         "voornemen",
         re.compile(
             rf"\b(?:{_GOV}\s+(?:ben|is|zijn)|(?:ben|is|zijn)\s+{_GOV})\s+(?:\w+\s+){{0,2}}"
-            r"(?:voornemens|van\s+plan|bereid)\b",
+            r"(?:voornemens|van\s+plan|bereid)\b"
+            rf"|\b{_GOV}\s+(?:\w+\s+){{0,2}}(?:voornemens|van\s+plan|bereid)\s+(?:is|ben|zijn)\b"
+            r"|\b(?:mijn|ons|het)\s+voornemen\s+is\b|\b(?:heb|hebben|heeft)\s+(?:\w+\s+){0,2}(?:het\s+voornemen|de\s+intentie)\b",
+            re.I,
+        ),
+    ),
+    (
+        "bezig met",
+        re.compile(
+            rf"\b(?:{_GOV}\s+(?:ben|is|zijn)|(?:ben|is|zijn)\s+{_GOV})\s+(?:\w+\s+){{0,3}}bezig\b"
+            r"|\bvolgende\s+stap\b",
             re.I,
         ),
     ),
@@ -162,14 +277,25 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
         "neemt mee in eigen werk",
         re.compile(
             rf"\b(?:neem|nemen)\s+(?:\w+\s+){{0,6}}mee\s+(?:in|bij)\b|\b(?:{_GOV})\s+(?:neem|nemen)\s+(?:\w+\s+){{0,8}}mee\b"
-            r"|\bworden?\s+(?:\w+\s+){0,2}meegenomen\s+(?:in|bij)\s+(?:de|het)\s+(?:inrichting|herziening|uitwerking|opstelling)\b",
+            r"|\b(?:wordt|worden|zal|zullen)\s+(?:\w+\s+){0,4}meegenomen\s+(?:in|bij)\s+(?:de|het|een|deze|dit|mijn|onze)\s+"
+            r"(?:\w+\s+)?\w*(?:herziening|uitwerking|evaluatie|inrichting|opstelling|brief|wetsvoorstel|wetgeving|beleid"
+            r"|reactie|visie|strategie|agenda|plan|aanpak|verkenning|onderzoek|afweging|besluitvorming)\b",
+            re.I,
+        ),
+    ),
+    (
+        "neemt maatregelen",
+        re.compile(
+            rf"\b(?:{_GOV}\s+(?:neem|neemt|nemen|onderneem|onderneemt|ondernemen)"
+            rf"|(?:neem|neemt|nemen|onderneem|onderneemt|ondernemen)\s+{_GOV})\b[^.;]{{0,80}}?"
+            r"\b(?:maatregelen|stappen)\b",
             re.I,
         ),
     ),
     (
         "zet zich in voor (concreet)",
         re.compile(
-            r"\b(?:zet|zetten)\s+(?:\w+\s+){0,2}(?:zich|mij|me|ons)\s+in\s+voor\s+(?:een|de|het)\s+"
+            r"\b(?:zet|zetten)\b[^.;]{0,80}?\b(?:(?:zich|mij|me|ons)\s+in\s+voor|in\s+op)\s+(?:een|de|het)\s+"
             r"(?:verkenning|onderzoek|herziening|evaluatie|wetsvoorstel|pilot|aanpassing|uitwerking|plan|visie"
             r"|strategie)\b",
             re.I,
@@ -185,7 +311,53 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "er wordt onderzocht of",
-        re.compile(r"\ber\s+wordt\s+(?:\w+\s+){0,2}(?:onderzocht|verkend|bekeken)\s+(?:of|hoe|welke|wat)\b", re.I),
+        re.compile(
+            r"\b(?:wordt|worden)\s+(?:\w+\s+){0,4}(?:onderzocht|verkend|bekeken|nagegaan|uitgezocht|in\s+kaart\s+gebracht)"
+            r"\s+(?:of|hoe|welke|wat|waar|op\s+welke)\b",
+            re.I,
+        ),
+    ),
+    (
+        "onderzoek of (eigen werk)",
+        re.compile(
+            rf"(?<!als\s)\b(?:{_GOV}\s+(?:onderzoek|onderzoekt|onderzoeken|verken|verkent|verkennen|bekijk|bekijkt"
+            r"|bekijken|bezie|beziet|kijk|kijkt|kijken|ga\s+na|gaat\s+na|gaan\s+na|werk|werkt|werken)"
+            r"|(?:onderzoek|onderzoekt|onderzoeken|verken|verkent|verkennen|bekijk|bekijkt|bekijken|bezie|beziet|kijk|kijkt"
+            rf"|kijken|werk|werkt|werken)\s+{_GOV})\s+(?:\w+\s+){{0,4}}(?:of|hoe|welke|naar|aan)\b",
+            re.I,
+        ),
+    ),
+    (
+        "komt met",
+        re.compile(
+            rf"\b(?:{_GOV}\s+(?:kom|komt|komen)|(?:kom|komt|komen)\s+{_GOV})\s+(?:\w+\s+){{0,5}}met\s+(?:een|de|het)\s+"
+            r"(?:\w+\s+)?\w*(?:brief|voorstel|plan|reactie|visie|strategie|agenda|aanpak|wetsvoorstel|evaluatie|notitie"
+            r"|review|rapportage|monitor|overzicht)\b",
+            re.I,
+        ),
+    ),
+    (
+        "wordt nu uitgewerkt",
+        re.compile(
+            r"\b(?:wordt|worden)\s+(?:\w+\s+){0,3}(?:momenteel|op\s+dit\s+moment|thans|nu|op\s+dit\s+ogenblik)\s+"
+            r"(?:\w+\s+){0,3}(?:uitgewerkt|voorbereid|opgesteld|opgezet|ingericht|ontwikkeld|herzien|bezien|geëvalueerd"
+            r"|uitgevoerd|gewerkt\s+aan)\b"
+            r"|\b(?:wordt|worden|zal|zullen)\s+(?:[^.;]{0,60}?\s)?voortgezet\b",
+            re.I,
+        ),
+    ),
+    (
+        "zal worden (passief)",
+        re.compile(
+            r"\b(?:zal|zullen)\s+(?!(?:\w+\s+){0,6}(?:moeten|kunnen)\s)(?:\w+\s+){0,6}worden\s+"
+            r"(?!door\b|voor\b|met\b|gestemd\b|afgewezen\b)\w+"
+            r"|\b(?:zal|zullen)\s+(?:\w+\s+){0,6}ge\w+[dt]\s+worden\b(?!\s+door\b)",
+            re.I,
+        ),
+    ),
+    (
+        "streven",
+        re.compile(r"\b(?:streef|streeft|streven)\s+(?:\w+\s+){0,3}ernaar\b|\bhet\s+streven\s+is\s+(?:om|dat)\b", re.I),
     ),
 ]
 
@@ -215,7 +387,8 @@ _LEAD = re.compile(
 
 _EXPECTED_DOC = re.compile(
     r"\bverwachte\b|\b(?:wordt|worden|zal|zullen)\s+(?:\w+\s+){0,6}"
-    r"(?:gepubliceerd|verstuurd|verzonden|aangeboden|gestuurd|openbaar\s+gemaakt)\b(?!\s+door\b)",
+    r"(?:gepubliceerd|verstuurd|verzonden|aangeboden|gestuurd|openbaar\s+gemaakt|afgerond|opgeleverd)\b(?!\s+door\b)"
+    r"|\b(?:verschijnt|verschijnen|volgt|volgen)\b|\bin\s+werking\s+(?:treden|treedt)\b",
     re.I,
 )
 
@@ -249,22 +422,31 @@ def _what(text: str, match: re.Match[str] | None) -> str:
     return _LEAD.sub("", body).strip() or body
 
 
-def classify(text: str) -> SentenceLabel:
-    """Commitment, refusal or nothing for one answer sentence, by Dutch rules."""
+def classify(text: str, question: str | None = None) -> SentenceLabel:
+    """Commitment, refusal or nothing for one answer sentence, by Dutch rules; the question helps read a 'no'."""
     s = " ".join(text.split())
-    if len(s.split()) < 3 or s.endswith("?"):
+    if len(s.split()) < 2 or s.endswith("?"):
         return SentenceLabel(kind=None)
     for name, pattern in _REFUSALS:
-        m = pattern.search(s)
-        if m:
+        if pattern.search(s):
             return SentenceLabel(kind="refusal", rule=name, what=_what(s, None))
+    if question and _ASKS_ACTION.search(question):
+        for name, pattern in _WEAK_REFUSALS:
+            if pattern.search(s):
+                return SentenceLabel(kind="refusal", rule=name, what=_what(s, None))
+    if len(s.split()) < 3:
+        return SentenceLabel(kind=None)
     for name, pattern in _COMMITMENTS:
         m = pattern.search(s)
         if not m:
             continue
-        if _HABIT.search(s) and name not in ("blijft in gesprek", "toezegging"):
+        if _HABIT.search(s) and name not in ("blijft in gesprek", "blijft (eigen actie)", "toezegging"):
             continue
         if _PAST.search(s) and name not in ("toezegging",) and not re.search(r"\b(?:zal|zullen)\b", s, re.I):
+            continue
+        if name in ("zal/ga + regering", "blijft (eigen actie)") and (_WATCH.search(s) or _POINTER.search(s)):
+            continue
+        if name == "zal worden (passief)" and _REPORTED.search(s):
             continue
         head = m if name in _VERB_PHRASE_RULES else None
         return SentenceLabel(kind="commitment", rule=name, term=find_term(s), what=_what(s, head))
@@ -312,7 +494,7 @@ def extract(corpus: Corpus) -> Iterator[Commitment]:
         citation = cite(doc, pair)
         for i, para in enumerate(pair.answer_paragraphs):
             for j, sent in enumerate(split_answer_sentences(para)):
-                label = classify(sent)
+                label = classify(sent, pair.question)
                 if label.kind is None:
                     continue
                 yield Commitment(
