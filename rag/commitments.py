@@ -31,10 +31,11 @@ def split_answer_sentences(paragraph: str) -> list[str]:
 
 _MINISTRIES = r"vws|ocw|bzk|ezk|ez|lnv|ienw|jenv|szw|bz|bhos|defensie"
 _GOV = (
-    r"(?:ik|wij|we|het\s+kabinet|dit\s+kabinet|de\s+regering|nederland|het\s+rijk|de\s+rijksoverheid"
+    r"(?:ik|wij|we|het\s+kabinet|dit\s+kabinet|de\s+regering|(?<!in\s)(?<!uit\s)(?<!naar\s)(?<!van\s)nederland"
+    r"|het\s+rijk|de\s+rijksoverheid"
     rf"|mijn\s+ministerie|ons\s+ministerie|{_MINISTRIES}"
-    r"|het\s+ministerie(?:\s+van\s+[A-Z][\w&-]*(?:\s+(?:en|&)\s+[A-Z][\w-]*)?)?"
-    r"|de\s+(?:minister|staatssecretaris)(?:\s+van\s+[A-Z][\w-]*(?:\s+(?:en|&)\s+[A-Z][\w-]*)?)?)"
+    r"|het\s+ministerie(?:\s+van(?:[\s,]+[\w&-]+){1,6}?)?"
+    r"|de\s+(?:minister|staatssecretaris)(?:\s+(?:van|voor)(?:[\s,]+[\w&-]+){1,6}?)?)"
 )
 _KAMER = r"(?:uw|de)\s+kamer"
 _WILL = r"(?:zal|zullen|ga|gaan|gaat)"
@@ -49,7 +50,8 @@ _INFORM_VERB = (
 # Someone else's words ('het laboratorium heeft aangegeven dat … zullen worden geïnformeerd').
 _REPORTED = re.compile(
     r"\b(?:heeft|hebben)\s+(?:[^.;]{0,60}?\s)?(?:aangegeven|laten\s+weten|gemeld|meegedeeld|bericht)\s+dat\b"
-    r"|\b(?:volgens|naar\s+zeggen\s+van)\s+(?:de|het)\b|\bdesgevraagd\b|\bberichtgeving\s+dat\b",
+    r"|\b(?:volgens|naar\s+zeggen\s+van)\s+(?:de|het)\b|\bdesgevraagd\b|\bberichtgeving\s+dat\b"
+    r"|\b(?:concludeert|concluderen|adviseert|adviseren|beveelt|bevelen)\b",
     re.I,
 )
 _HABIT = re.compile(
@@ -71,20 +73,41 @@ _ASKS_ACTION = re.compile(
     re.I,
 )
 
+_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+_SEASONS = (
+    r"zomer|zomerreces|kerstreces|herfstreces|voorjaarsreces|meireces|kerst|jaarwisseling"
+    r"|najaar|voorjaar|winter|herfst"
+)
+_TERM_SRC = (
+    r"\b(?:"
+    rf"(?:in|voor|vóór|na|uiterlijk\s+in)\s+het\s+(?:eerste|tweede|derde|vierde|laatste)\s+kwartaal(?:\s+van\s+(?:dit\s+jaar|\d{{4}}))?"
+    rf"|(?:vóór|voor|na|in|rond|tegen|uiterlijk\s+voor)\s+(?:de|het)\s+(?:{_SEASONS})(?:\s+(?:van\s+)?\d{{4}})?"
+    rf"|(?:dit|komend|volgend)\s+(?:najaar|voorjaar|jaar|kwartaal|halfjaar)|deze\s+(?:zomer|winter|herfst|maand)"
+    rf"|(?:begin|medio|midden|eind|einde|half)\s+(?:\d{{4}}|dit\s+jaar|volgend\s+jaar|(?:{_MONTHS})(?:\s+\d{{4}})?)"
+    rf"|(?:voor|vóór)\s+het\s+einde?\s+van\s+(?:dit|het)\s+jaar|nog\s+dit\s+jaar"
+    rf"|(?:uiterlijk|vóór|voor|per)\s+\d{{1,2}}\s+(?:{_MONTHS})(?:\s+\d{{4}})?"
+    rf"|in\s+(?:{_MONTHS})\s+\d{{4}}"
+    r"|op\s+korte\s+termijn|zo\s+spoedig\s+mogelijk|binnenkort|(?:in\s+)?de\s+komende\s+(?:weken|maanden)"
+    r")\b(?!\s+jl\.)"
+)
+_TERM = re.compile(_TERM_SRC, re.I)
+
 # Refusal rules in order of precedence; each is (name, pattern). Refusals are checked before commitments.
 _REFUSALS: list[tuple[str, re.Pattern[str]]] = [
     ("niet bereid", re.compile(r"\bniet\s+bereid\b", re.I)),
     (
         "geen aanleiding",
         re.compile(
-            r"\bzie[nt]?\s+(?:\w+\s+){0,3}geen\s+(?:aanleiding|reden|noodzaak|ruimte|mogelijkheid|mogelijkheden|meerwaarde)\b",
+            r"\bzie[nt]?\s+(?:\w+\s+){0,3}geen\s+(?:aanleiding|reden|noodzaak|ruimte|mogelijkheid|mogelijkheden|meerwaarde)\b"
+            r"|\bgeen\s+(?:aanleiding|noodzaak)\s+(?:is\s+|bestaat\s+)?(?:om|tot)\b(?![^.;]{0,30}?\b(?:aan\s+te\s+nemen|te\s+veronderstellen"
+            r"|te\s+twijfelen|te\s+denken|te\s+verwachten)\b)",
             re.I,
         ),
     ),
     (
         "niet opportuun",
         re.compile(
-            r"\b(?:acht|achten|vind|vinden)\s+(?:\w+\s+){0,3}(?:het\s+)?niet\s+(?:opportuun|wenselijk|nodig|noodzakelijk)\b",
+            r"\b(?:acht|acht|achten|vind|vindt|vinden)\s+(?:\w+\s+){0,3}(?:het\s+)?niet\s+(?:opportuun|wenselijk|nodig|noodzakelijk)\b",
             re.I,
         ),
     ),
@@ -107,7 +130,11 @@ _REFUSALS: list[tuple[str, re.Pattern[str]]] = [
             r"\bgeen\s+(?:\w+\s+)?(?:mededelingen|uitspraak|uitspraken|uitlatingen|garanties?|toezeggingen?)\s+"
             r"(?:\w+\s+){0,3}(?:doen|geven|te\s+doen)\b"
             r"|\b(?:worden|kunnen)\s+(?:\w+\s+){0,6}geen\s+(?:mededelingen|uitspraken|uitlatingen)\s+(?:\w+\s+){0,3}gedaan\b"
-            r"|\b(?:garantie|garanties|toezegging|toezeggingen)\b[^.;]{0,80}?\bniet\s+te\s+geven\b",
+            r"|\b(?:garantie|garanties|toezegging|toezeggingen)\b[^.;]{0,80}?\bniet\s+te\s+geven\b"
+            r"|\b(?:doe|doen|doet)\s+(?:\w+\s+){0,2}(?:geen|nooit)\s+(?:\w+\s+)?(?:mededelingen|uitspraken|uitspraak|uitlatingen)\b"
+            r"|\bgeen\s+oordeel\s+(?:\w+\s+){0,2}(?:geven|vellen|uitspreken)\b"
+            r"|\b(?:kan|kunnen)\s+(?:\w+\s+){0,6}(?<!nog\s)geen\s+(?:\w+\s+)?(?:informatie|gegevens|inzage)\s+(?:\w+\s+){0,4}"
+            r"(?:verstrekken|geven|delen|bieden)\b",
             re.I,
         ),
     ),
@@ -125,6 +152,7 @@ _REFUSALS: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:is|ligt|komt)\s+(?:het\s+)?(?:[^.;]{0,60}?\s)?niet\s+(?:toe\s+)?aan\s+"
             r"(?:mij|het\s+kabinet|de\s+regering|ons|de\s+(?:minister|staatssecretaris))\b"
             r"|\bpast\s+(?:mij|het\s+kabinet|ons)\s+niet\b"
+            r"|\bniet\s+aan\s+(?:mij|ons|het\s+kabinet|de\s+regering)\s+(?:is|ligt)\b"
             r"|\b(?:niet\s+)?(?:mijn|onze)\s+(?:taak|rol)\s+(?:noch|niet)\b|\bniet\s+(?:mijn|onze)\s+(?:taak|rol)\b",
             re.I,
         ),
@@ -163,7 +191,8 @@ _REFUSALS: list[tuple[str, re.Pattern[str]]] = [
         "wil/zal niet",
         re.compile(
             rf"\b(?:{_GOV}\s+(?:wil|willen|{_WILL})|(?:wil|willen|{_WILL})\s+{_GOV})\s+(?:\w+\s+){{0,4}}niet\s+"
-            r"(?!alleen|enkel|uitsluiten|meer\s+dan|spreken|zeggen|stellen|ontkennen|onderschatten)\w+",
+            r"(?!alleen|enkel|uitsluiten|meer\s+dan|spreken|zeggen|stellen|ontkennen|onderschatten|noodzakelijk|nodig"
+            r"|mogelijk|zijn|worden)\w+",
             re.I,
         ),
     ),
@@ -175,6 +204,7 @@ _WEAK_REFUSALS: list[tuple[str, re.Pattern[str]]] = [
     ("niet aan de orde", re.compile(r"\b(?:is|zijn)\s+(?:[^.;]{0,40}?\s)?niet\s+aan\s+de\s+orde\b", re.I)),
     ("niet mogelijk", re.compile(r"\b(?:is|zijn|lijkt|blijkt)\s+(?:\w+\s+){0,3}niet\s+mogelijk\b", re.I)),
     ("geen bemoeienis", re.compile(r"\bgeen\s+(?:bemoeienis|zeggenschap)\b", re.I)),
+    ("niet nodig", re.compile(r"\b(?:is|zijn|lijkt)\s+(?:\w+\s+){0,3}niet\s+(?:nodig|noodzakelijk|wenselijk)\b", re.I)),
 ]
 
 _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
@@ -182,7 +212,7 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
         "toezegging",
         re.compile(
             rf"\b(?:zeg|zeggen)\s+(?:\w+\s+){{0,4}}toe\b|\b(?:kan|wil)\s+{_GOV}\s+(?:\w+\s+){{0,3}}toezeggen\b"
-            r"|\b(?:heb|hebben|heeft)\s+(?:\w+\s+){0,4}toegezegd\s+(?:om|te|dat)\b"
+            r"|\b(?:heb|hebben|heeft)\b[^.;]{0,80}?\btoegezegd\b[^.;]{0,80}?\b(?:om|te|dat)\b"
             r"|\b(?:naar\s+aanleiding\s+van|ter\s+uitvoering\s+van|conform)\s+(?:de|mijn|onze|deze)\s+toezegging\b",
             re.I,
         ),
@@ -191,7 +221,8 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
         "kamer geïnformeerd (passief)",
         re.compile(
             rf"\b{_KAMER}\s+(?:zal|zullen|wordt|worden)\s+(?:\w+\s+){{0,6}}{_INFORM_PART}"
-            rf"|\b(?:zal|wordt)\s+{_KAMER}\s+(?:\w+\s+){{0,6}}{_INFORM_PART}"
+            rf"|\b(?:zal|wordt)\s+{_KAMER}\s+(?:\w+\s+){{0,10}}{_INFORM_PART}"
+            rf"|\bu\s+(?:wordt|zal\s+worden)\s+(?:\w+\s+){{0,6}}{_INFORM_PART}"
             rf"|\bontvangt\s+{_KAMER}\b|\b{_KAMER}\s+ontvangt\b",
             re.I,
         ),
@@ -200,7 +231,8 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
         "zal/ga + regering",
         re.compile(
             rf"(?:^|[\s,])(?:{_GOV}\s+{_WILL}|{_WILL}\s+{_GOV})\b(?!\s+(?:\w+\s+){{0,3}}(?:ervan|daarvan)\s+uit)"
-            rf"|\b(?:dat|zodat|waarin|waarbij|wanneer|zodra)\s+{_GOV}\s+(?:[^.;,]{{0,60}}?\s)?(?:zal|zullen)\b",
+            rf"|\b(?:dat|zodat|waarin|waarbij|wanneer|zodra)\s+{_GOV}\s+(?:[^.;,]{{0,60}}?\s)?(?:zal|zullen)\b"
+            rf"|\b{_GOV}\s+\w+[^.;]{{0,120}}?\ben\s+(?:zal|zullen|gaat|gaan|ga)\s+\w+",
             re.I,
         ),
     ),
@@ -312,7 +344,7 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "er wordt onderzocht of",
         re.compile(
-            r"\b(?:wordt|worden)\s+(?:\w+\s+){0,4}(?:onderzocht|verkend|bekeken|nagegaan|uitgezocht|in\s+kaart\s+gebracht)"
+            r"\b(?:wordt|worden)\s+(?:\w+\s+){0,4}(?:onderzocht|verkend|bekeken|nagegaan|uitgezocht|in\s+(?:kaart|beeld)\s+gebracht)"
             r"\s+(?:of|hoe|welke|wat|waar|op\s+welke)\b",
             re.I,
         ),
@@ -323,7 +355,7 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
             rf"(?<!als\s)\b(?:{_GOV}\s+(?:onderzoek|onderzoekt|onderzoeken|verken|verkent|verkennen|bekijk|bekijkt"
             r"|bekijken|bezie|beziet|kijk|kijkt|kijken|ga\s+na|gaat\s+na|gaan\s+na|werk|werkt|werken)"
             r"|(?:onderzoek|onderzoekt|onderzoeken|verken|verkent|verkennen|bekijk|bekijkt|bekijken|bezie|beziet|kijk|kijkt"
-            rf"|kijken|werk|werkt|werken)\s+{_GOV})\s+(?:\w+\s+){{0,4}}(?:of|hoe|welke|naar|aan)\b",
+            rf"|kijken|werk|werkt|werken)\s+{_GOV})\s+(?:(?:\w+\s+){{0,4}}(?:of|hoe|welke|naar|aan)|momenteel|op\s+dit\s+moment|thans)\b",
             re.I,
         ),
     ),
@@ -342,7 +374,24 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:wordt|worden)\s+(?:\w+\s+){0,3}(?:momenteel|op\s+dit\s+moment|thans|nu|op\s+dit\s+ogenblik)\s+"
             r"(?:\w+\s+){0,3}(?:uitgewerkt|voorbereid|opgesteld|opgezet|ingericht|ontwikkeld|herzien|bezien|geëvalueerd"
             r"|uitgevoerd|gewerkt\s+aan)\b"
-            r"|\b(?:wordt|worden|zal|zullen)\s+(?:[^.;]{0,60}?\s)?voortgezet\b",
+            r"|\b(?:wordt|worden|zal|zullen)\s+(?:[^.;]{0,60}?\s)?voortgezet\b"
+            r"|\b(?:wordt|worden)\s+(?:\w+\s+){0,5}voorbereid\b|\bin\s+voorbereiding\b",
+            re.I,
+        ),
+    ),
+    (
+        "sta open",
+        re.compile(
+            r"\bsta(?:an)?\s+(?:ik|wij|we)\s+(?:\w+\s+){0,2}open\b|\b(?:ik|wij|we)\s+sta(?:an)?\s+(?:\w+\s+){0,2}open\b",
+            re.I,
+        ),
+    ),
+    (
+        "wil (voornemen)",
+        re.compile(
+            rf"\b(?:{_GOV}\s+(?:wil|willen)|(?:wil|willen)\s+{_GOV})\s+(?!(?:\w+\s+){{0,3}}niet\b)(?:\w+\s+){{0,8}}"
+            r"(?:evalueren|onderzoeken|verkennen|uitwerken|bespreken|aanpassen|invoeren|starten|organiseren|voeren"
+            r"|afspraken\s+maken)\b",
             re.I,
         ),
     ),
@@ -357,28 +406,13 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "streven",
-        re.compile(r"\b(?:streef|streeft|streven)\s+(?:\w+\s+){0,3}ernaar\b|\bhet\s+streven\s+is\s+(?:om|dat)\b", re.I),
+        re.compile(
+            r"\b(?:streef|streeft|streven)\s+(?:\w+\s+){0,3}ernaar\b|\b(?:het|mijn|ons)\s+streven\s+is\s+(?:om|dat)\b",
+            re.I,
+        ),
     ),
 ]
 
-_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
-_SEASONS = (
-    r"zomer|zomerreces|kerstreces|herfstreces|voorjaarsreces|meireces|kerst|jaarwisseling"
-    r"|najaar|voorjaar|winter|herfst"
-)
-_TERM = re.compile(
-    r"\b(?:"
-    rf"(?:in|voor|vóór|na|uiterlijk\s+in)\s+het\s+(?:eerste|tweede|derde|vierde|laatste)\s+kwartaal(?:\s+van\s+(?:dit\s+jaar|\d{{4}}))?"
-    rf"|(?:vóór|voor|na|in|rond|tegen|uiterlijk\s+voor)\s+(?:de|het)\s+(?:{_SEASONS})(?:\s+(?:van\s+)?\d{{4}})?"
-    rf"|(?:dit|komend|volgend)\s+(?:najaar|voorjaar|jaar|kwartaal|halfjaar)|deze\s+(?:zomer|winter|herfst|maand)"
-    rf"|(?:begin|medio|midden|eind|einde|half)\s+(?:\d{{4}}|dit\s+jaar|volgend\s+jaar|(?:{_MONTHS})(?:\s+\d{{4}})?)"
-    rf"|(?:voor|vóór)\s+het\s+einde?\s+van\s+(?:dit|het)\s+jaar|nog\s+dit\s+jaar"
-    rf"|(?:uiterlijk|vóór|voor|per)\s+\d{{1,2}}\s+(?:{_MONTHS})(?:\s+\d{{4}})?"
-    rf"|in\s+(?:{_MONTHS})\s+\d{{4}}"
-    r"|op\s+korte\s+termijn|zo\s+spoedig\s+mogelijk|binnenkort|(?:in\s+)?de\s+komende\s+(?:weken|maanden)"
-    r")\b(?!\s+jl\.)",
-    re.I,
-)
 _LEAD = re.compile(
     r"^(?:daarnaast|ook|tevens|verder|bovendien|voorts|wel|dan\s+ook|daarom|hierbij|zoals\s+[^,]+,)\s*,?\s*",
     re.I,
@@ -392,6 +426,23 @@ _EXPECTED_DOC = re.compile(
     re.I,
 )
 
+
+# Passive and subject-less rules, which someone else's words or a named other agent overrule.
+_PASSIVE_RULES = frozenset(
+    {
+        "zal worden (passief)",
+        "er wordt onderzocht of",
+        "wordt nu uitgewerkt",
+        "blijft in gesprek",
+        "kamer geïnformeerd (passief)",
+    }
+)
+# 'wordt door de vervoerders onderzocht': the action is another body's.
+_OTHER_AGENT = re.compile(
+    r"\bdoor\s+(?:de|het|een)\s+(?!minister\b|staatssecretaris\b|kabinet\b|ministerie\b|regering\b|rijksoverheid\b|rijk\b)\w+",
+    re.I,
+)
+_PAST_TENSE = re.compile(r"\b(?:heb|heeft|hebben|had|hadden|was|waren|werd|werden|zou|zouden)\b", re.I)
 
 # Rules whose match ends right before the promised verb phrase ('Ik zal | uw Kamer … informeren').
 _VERB_PHRASE_RULES = frozenset({"zal/ga + regering", "toezegging"})
@@ -444,14 +495,16 @@ def classify(text: str, question: str | None = None) -> SentenceLabel:
             continue
         if _PAST.search(s) and name not in ("toezegging",) and not re.search(r"\b(?:zal|zullen)\b", s, re.I):
             continue
-        if name in ("zal/ga + regering", "blijft (eigen actie)") and (_WATCH.search(s) or _POINTER.search(s)):
+        if name in ("zal/ga + regering", "blijft (eigen actie)") and (_WATCH.search(s, m.end()) or _POINTER.search(s)):
             continue
-        if name == "zal worden (passief)" and _REPORTED.search(s):
+        if name in _PASSIVE_RULES and (_REPORTED.search(s) or _OTHER_AGENT.search(s)):
+            continue
+        if name == "onderzoek of (eigen werk)" and re.search(r"\bonderzoek\s+(?:wordt|worden|is)\b", s, re.I):
             continue
         head = m if name in _VERB_PHRASE_RULES else None
         return SentenceLabel(kind="commitment", rule=name, term=find_term(s), what=_what(s, head))
     term = find_term(s)
-    if term and _EXPECTED_DOC.search(s) and not _PAST.search(s) and " door " not in s:
+    if term and _EXPECTED_DOC.search(s) and not _PAST.search(s) and not _PAST_TENSE.search(s) and " door " not in s:
         return SentenceLabel(kind="commitment", rule="aangekondigd met termijn", term=term, what=_what(s, None))
     return SentenceLabel(kind=None)
 

@@ -15,6 +15,8 @@ from rag.types import Document, LineCounts, LineSpan, ParseReport, QAPair
 from tests.conftest import pair_by_question
 
 LABELS = ROOT / "eval" / "labels" / "commitments.jsonl"
+EXTERNAL = ROOT / "eval" / "labels" / "commitments_external.jsonl"
+SPLITS = {"dev", "test", "test2"}
 KNOWN_COMMITMENT = "Zodra relevante uitkomsten van de onderzoeken bekend zijn, zal ik uw Kamer daarover informeren."
 
 
@@ -92,15 +94,58 @@ def test_headerless_document_has_unknown_minister() -> None:
     assert c.term == "voor de zomer"
 
 
-def test_dev_split_scores_stay_above_target() -> None:
+def _external() -> list[dict[str, Any]]:
+    return [json.loads(x) for x in EXTERNAL.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def _precision_recall(rows: list[dict[str, Any]], kind: str) -> tuple[float, float]:
+    pred = [classify(r["text"], r.get("question")).kind == kind for r in rows]
+    gold = [r["label"] == kind for r in rows]
+    tp = sum(p and g for p, g in zip(pred, gold, strict=True))
+    return tp / max(1, sum(pred)), tp / max(1, sum(gold))
+
+
+def test_corpus_dev_split_scores_stay_above_target() -> None:
     rows = [json.loads(x) for x in LABELS.read_text(encoding="utf-8").splitlines() if x.strip()]
     dev = [r for r in rows if r["split"] == "dev"]
     for kind in ("commitment", "refusal"):
-        pred = [classify(r["text"]).kind == kind for r in dev]
-        gold = [r["label"] == kind for r in dev]
-        tp = sum(p and g for p, g in zip(pred, gold, strict=True))
-        assert tp / max(1, sum(pred)) >= 0.9, kind
-        assert tp / max(1, sum(gold)) >= 0.9, kind
+        precision, recall = _precision_recall(dev, kind)
+        assert precision >= 0.9 and recall >= 0.9, kind
+
+
+def test_external_dev_split_does_not_regress() -> None:
+    # Floors a little under the figures in eval/reports/commitments.md; the held-out splits are not tested here.
+    dev = [r for r in _external() if r["split"] == "dev" and r["label"] != "skip"]
+    assert len(dev) > 1000
+    floors = {"commitment": (0.88, 0.68), "refusal": (0.88, 0.74)}
+    for kind, (p_min, r_min) in floors.items():
+        precision, recall = _precision_recall(dev, kind)
+        assert precision >= p_min and recall >= r_min, (kind, precision, recall)
+
+
+def test_external_labels_are_well_formed() -> None:
+    rows = _external()
+    assert len({r["id"] for r in rows}) == len(rows)
+    assert {r["label"] for r in rows} == {"commitment", "refusal", "none", "skip"}
+    assert {r["agreement"] for r in rows} == {"agreed", "adjudicated"}
+    for r in rows:
+        assert r["url"].startswith("http") and r["text"].strip() and r["split"] in SPLITS
+        assert r["term"] is None or (r["label"] == "commitment" and r["term"] in r["text"])
+
+
+def test_question_turns_weak_wording_into_a_refusal() -> None:
+    # A real answer: 'no involvement' declines something only because the question asked the government to act.
+    [row] = [r for r in _external() if r["text"] == "Het Rijk heeft daar geen bemoeienis mee."]
+    assert row["label"] == "refusal" and "zult doen" in row["question"]
+    assert classify(row["text"], row["question"]).kind == "refusal"
+    assert classify(row["text"]).kind is None
+    assert classify(row["text"], "Hoeveel intochten waren er in 2019?").kind is None
+
+
+def test_another_bodys_passive_action_is_not_a_commitment() -> None:
+    [row] = [r for r in _external() if r["text"].startswith("Op dit moment wordt door de vervoerders onderzocht")]
+    assert row["label"] == "none"
+    assert classify(row["text"], row["question"]).kind is None
 
 
 # --- ranking -------------------------------------------------------------------------------------
