@@ -45,7 +45,7 @@ _INFORM_PART = (
 )
 _INFORM_VERB = (
     r"(?:informeren|berichten|terugkoppelen|terug\s+te\s+koppelen|op\s+de\s+hoogte\s+(?:stellen|houden|brengen)"
-    r"|toesturen|toezenden|sturen|zenden|versturen|aanbieden|rapporteren|doen\s+toekomen|te\s+informeren)"
+    r"|toesturen|toezenden|sturen|zenden|versturen|aanbieden|rapporteren|doen\s+toekomen|te\s+informeren|delen)"
 )
 # Someone else's words ('het laboratorium heeft aangegeven dat … zullen worden geïnformeerd').
 _REPORTED = re.compile(
@@ -55,7 +55,9 @@ _REPORTED = re.compile(
     re.I,
 )
 _HABIT = re.compile(
-    r"\b(?:regelmatig|periodiek|doorgaans|gebruikelijk|telkens|steeds|jaarlijks|altijd|per\s+geval)\b", re.I
+    r"\b(?:regelmatig|periodiek|doorgaans|gebruikelijk|telkens|steeds|jaarlijks|altijd|voortdurend|per\s+geval)\b"
+    r"|\bsinds\s+\d{4}\b",
+    re.I,
 )
 _PAST = re.compile(r"\b(?:jl\.|reeds|eerder|destijds)\b", re.I)
 # Watching is not acting ('zal de ontwikkelingen nauwgezet volgen'); effort is not an action ('blijf mij hard maken').
@@ -99,6 +101,8 @@ _REFUSALS: list[tuple[str, re.Pattern[str]]] = [
         "geen aanleiding",
         re.compile(
             r"\bzie[nt]?\s+(?:\w+\s+){0,3}geen\s+(?:aanleiding|reden|noodzaak|ruimte|mogelijkheid|mogelijkheden|meerwaarde)\b"
+            r"(?!\s+waarom\b)"
+            r"|\bgeen\s+(?:\w+\s+)?(?:aanleiding|reden|noodzaak|ruimte|mogelijkheid|mogelijkheden)\s+te\s+zien\b"
             r"|\bgeen\s+(?:aanleiding|noodzaak)\s+(?:is\s+|bestaat\s+)?(?:om|tot)\b(?![^.;]{0,30}?\b(?:aan\s+te\s+nemen|te\s+veronderstellen"
             r"|te\s+twijfelen|te\s+denken|te\s+verwachten)\b)",
             re.I,
@@ -127,7 +131,7 @@ _REFUSALS: list[tuple[str, re.Pattern[str]]] = [
     (
         "geen mededelingen",
         re.compile(
-            r"\bgeen\s+(?:\w+\s+)?(?:mededelingen|uitspraak|uitspraken|uitlatingen|garanties?|toezeggingen?)\s+"
+            r"(?<!\bnog\s)\bgeen\s+(?:\w+\s+)?(?:mededelingen|uitspraak|uitspraken|uitlatingen|garanties?|toezeggingen?)\s+"
             r"(?:\w+\s+){0,3}(?:doen|geven|te\s+doen)\b"
             r"|\b(?:worden|kunnen)\s+(?:\w+\s+){0,6}geen\s+(?:mededelingen|uitspraken|uitlatingen)\s+(?:\w+\s+){0,3}gedaan\b"
             r"|\b(?:garantie|garanties|toezegging|toezeggingen)\b[^.;]{0,80}?\bniet\s+te\s+geven\b"
@@ -142,7 +146,8 @@ _REFUSALS: list[tuple[str, re.Pattern[str]]] = [
     (
         "treed niet in",
         re.compile(
-            r"\b(?:treed|treedt|treden)\s+(?:\w+\s+){0,2}niet\s+in\b|\b(?:ga|gaat|gaan)\s+(?:\w+\s+){0,2}niet\s+over\b",
+            r"\b(?:treed|treedt|treden)\s+(?:\w+\s+){0,2}niet\s+in\b"
+            rf"|\b(?:{_GOV}\s+(?:ga|gaat|gaan)|(?:ga|gaat|gaan)\s+{_GOV})\s+(?:\w+\s+){{0,2}}niet\s+over\b",
             re.I,
         ),
     ),
@@ -198,13 +203,26 @@ _REFUSALS: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 
+# Questions that ask for a yes or no to an action, so that a bare 'Ja.' or 'Nee.' answers it.
+_ASKS_YES_NO = re.compile(
+    r"\b(?:bent|is|zijn)\s+u\s+(?:\w+\s+){0,2}(?:bereid|van\s+plan|voornemens)\b|\b(?:wilt|gaat|zult)\s+u\b"
+    r"|\btoezeggen\b",
+    re.I,
+)
+_ASKS_TO_EXPLAIN = re.compile(r"\bbeantwoord|\b(?:toelichten|uitleggen|aangeven|verklaren)\b", re.I)
+_BARE = re.compile(r"^(?P<word>ja|nee)\b(?!.*\bmening\b)(?=(?:\W*\w+){0,5}\W*$)", re.I)
+# The answer itself is the information ('Met de beantwoording van deze vragen informeer ik uw Kamer').
+_NOW = re.compile(r"\bmet\s+(?:de|deze)\s+beantwoording\b|\bhierbij\b|\bbijgaand\b|\bmet\s+deze\s+brief\b", re.I)
+
 # Refusal wording that declines only where the question asked the government to act.
 _WEAK_REFUSALS: list[tuple[str, re.Pattern[str]]] = [
-    ("nee op verzoek", re.compile(r"^nee\b", re.I)),
     ("niet aan de orde", re.compile(r"\b(?:is|zijn)\s+(?:[^.;]{0,40}?\s)?niet\s+aan\s+de\s+orde\b", re.I)),
     ("niet mogelijk", re.compile(r"\b(?:is|zijn|lijkt|blijkt)\s+(?:\w+\s+){0,3}niet\s+mogelijk\b", re.I)),
     ("geen bemoeienis", re.compile(r"\bgeen\s+(?:bemoeienis|zeggenschap)\b", re.I)),
-    ("niet nodig", re.compile(r"\b(?:is|zijn|lijkt)\s+(?:\w+\s+){0,3}niet\s+(?:nodig|noodzakelijk|wenselijk)\b", re.I)),
+    (
+        "niet nodig",
+        re.compile(r"\b(?:is|zijn|lijkt)\s+(?:\w+\s+){0,3}niet\s+(?:nodig|noodzakelijk|wenselijk|gewenst)\b", re.I),
+    ),
 ]
 
 _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
@@ -223,14 +241,16 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
             rf"\b{_KAMER}\s+(?:zal|zullen|wordt|worden)\s+(?:\w+\s+){{0,6}}{_INFORM_PART}"
             rf"|\b(?:zal|wordt)\s+{_KAMER}\s+(?:\w+\s+){{0,10}}{_INFORM_PART}"
             rf"|\bu\s+(?:wordt|zal\s+worden)\s+(?:\w+\s+){{0,6}}{_INFORM_PART}"
-            rf"|\bontvangt\s+{_KAMER}\b|\b{_KAMER}\s+ontvangt\b",
+            rf"|\bontvangt\s+(?:{_KAMER}|u)\b|\b{_KAMER}\s+ontvangt\b"
+            rf"|\b(?:deel|delen)\s+(?:ik|wij|we)\b[^.;]{{0,60}}?\bmet\s+{_KAMER}\b"
+            rf"|\b(?:informeer|informeren)\s+(?:ik|wij|we)\s+u\b",
             re.I,
         ),
     ),
     (
         "zal/ga + regering",
         re.compile(
-            rf"(?:^|[\s,])(?:{_GOV}\s+{_WILL}|{_WILL}\s+{_GOV})\b(?!\s+(?:\w+\s+){{0,3}}(?:ervan|daarvan)\s+uit)"
+            rf"(?:^|[\s,])(?:{_GOV}\s+{_WILL}|{_WILL}\s+{_GOV})\b(?!\s+(?:\w+\s+){{0,3}}(?:(?:ervan|daarvan)\s+uit|uit\s+van)\b)"
             rf"|\b(?:dat|zodat|waarin|waarbij|wanneer|zodra)\s+{_GOV}\s+(?:[^.;,]{{0,60}}?\s)?(?:zal|zullen)\b"
             rf"|\b{_GOV}\s+\w+[^.;]{{0,120}}?\ben\s+(?:zal|zullen|gaat|gaan|ga)\s+\w+",
             re.I,
@@ -243,7 +263,7 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "blijft in gesprek",
         re.compile(
-            r"\b(?:blijf|blijft|blijven|doorlopend|continu|permanent)\s+(?:\w+\s+){0,8}"
+            r"\b(?:blijf|blijft|blijven|doorlopend|permanent)\s+(?:\w+\s+){0,8}"
             r"(?:in\s+(?:gesprek|overleg|contact)|op\s+de\s+hoogte\s+(?:stellen|houden)|informeren|monitoren)\b",
             re.I,
         ),
@@ -251,8 +271,9 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "blijft (eigen actie)",
         re.compile(
-            rf"\b(?:{_GOV}\s+(?:blijf|blijft|blijven)|(?:blijf|blijft|blijven)\s+{_GOV}|(?:zal|zullen)\s+(?:\w+\s+){{0,6}}blijven)\b"
-            rf"|{_GOV}\s+\w+[^.;]{{0,120}}?\ben\s+(?:blijf|blijft|blijven)\b"
+            rf"(?:\b(?:{_GOV}\s+(?:blijf|blijft|blijven)|(?:blijf|blijft|blijven)\s+{_GOV}"
+            rf"|(?:{_GOV}\s+(?:zal|zullen)|(?:zal|zullen)\s+{_GOV})\s+(?:\w+\s+){{0,6}}blijven)\b"
+            rf"|{_GOV}\s+\w+[^.;]{{0,120}}?\ben\s+(?:blijf|blijft|blijven)\b)"
             r"(?!\s+(?:een|van\s+kracht|van\s+mening|zich|bestaan|gelden|mogelijk|nodig|belangrijk|onveranderd"
             r"|ongewijzigd)\b)",
             re.I,
@@ -288,6 +309,9 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
         "bezig met",
         re.compile(
             rf"\b(?:{_GOV}\s+(?:ben|is|zijn)|(?:ben|is|zijn)\s+{_GOV})\s+(?:\w+\s+){{0,3}}bezig\b"
+            rf"|\b(?:{_GOV}\s+(?:ben|is|zijn|ga|gaat|gaan)|(?:ben|is|zijn|ga|gaat|gaan)\s+{_GOV})\s+(?:\w+\s+){{0,6}}aan\s+de\s+slag\b"
+            rf"|\b(?:{_GOV}\s+(?:ben|is|zijn)|(?:ben|is|zijn)\s+{_GOV})\s+(?:\w+\s+){{0,5}}in\s+gesprek\s+over\b"
+            rf"|\b(?:betrek|betrekken)\s+(?:ik|wij|we)\b|\b(?:ik|wij|we)\s+(?:betrek|betrekken)\b"
             r"|\bvolgende\s+stap\b",
             re.I,
         ),
@@ -337,15 +361,19 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
         "laat onderzoeken",
         re.compile(
             rf"\b(?:{_GOV}\s+(?:laat|laten)|(?:laat|laten)\s+{_GOV})\s+(?:\w+\s+){{0,6}}"
-            r"(?:onderzoeken|uitzoeken|nagaan|uitwerken|in\s+kaart\s+brengen|bezien|evalueren)\b",
+            r"(?:onderzoeken|uitzoeken|nagaan|uitwerken|in\s+kaart\s+brengen|bezien|evalueren)\b"
+            r"|\b(?:laat|laten)\s+(?:\w+\s+){0,6}(?:onderzoek|studie|evaluatie|analyse|verkenning)\s+(?:\w+\s+){0,6}"
+            r"(?:uitvoeren|verrichten|doen|instellen)\b"
+            r"|\b(?:onderzoek|studie|evaluatie|analyse|verkenning)\s+(?:\w+\s+){0,4}laten\s+(?:uitvoeren|verrichten|doen)\b",
             re.I,
         ),
     ),
     (
         "er wordt onderzocht of",
         re.compile(
-            r"\b(?:wordt|worden)\s+(?:\w+\s+){0,4}(?:onderzocht|verkend|bekeken|nagegaan|uitgezocht|in\s+(?:kaart|beeld)\s+gebracht)"
-            r"\s+(?:of|hoe|welke|wat|waar|op\s+welke)\b",
+            r"\b(?:wordt|worden)\s+(?:\w+\s+){0,4}(?:onderzocht|verkend|bekeken|bezien|nagegaan|uitgezocht|beslist"
+            r"|in\s+(?:kaart|beeld)\s+gebracht)"
+            r"(?:\s+(?:of|hoe|welke|wat|waar|op\s+welke)\b|\s*[.;:]?\s*$)",
             re.I,
         ),
     ),
@@ -353,9 +381,10 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
         "onderzoek of (eigen werk)",
         re.compile(
             rf"(?<!als\s)\b(?:{_GOV}\s+(?:onderzoek|onderzoekt|onderzoeken|verken|verkent|verkennen|bekijk|bekijkt"
-            r"|bekijken|bezie|beziet|kijk|kijkt|kijken|ga\s+na|gaat\s+na|gaan\s+na|werk|werkt|werken)"
+            r"|bekijken|bezie|beziet|kijk|kijkt|kijken|ga\s+na|gaat\s+na|gaan\s+na)"
             r"|(?:onderzoek|onderzoekt|onderzoeken|verken|verkent|verkennen|bekijk|bekijkt|bekijken|bezie|beziet|kijk|kijkt"
-            rf"|kijken|werk|werkt|werken)\s+{_GOV})\s+(?:(?:\w+\s+){{0,4}}(?:of|hoe|welke|naar|aan)|momenteel|op\s+dit\s+moment|thans)\b",
+            rf"|kijken)\s+{_GOV})\s+(?:(?:\w+\s+){{0,4}}(?:of|hoe|welke|naar|mogelijkheden|mogelijkheid)"
+            r"|momenteel|op\s+dit\s+moment|thans)\b",
             re.I,
         ),
     ),
@@ -373,7 +402,10 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:wordt|worden)\s+(?:\w+\s+){0,3}(?:momenteel|op\s+dit\s+moment|thans|nu|op\s+dit\s+ogenblik)\s+"
             r"(?:\w+\s+){0,3}(?:uitgewerkt|voorbereid|opgesteld|opgezet|ingericht|ontwikkeld|herzien|bezien|geëvalueerd"
-            r"|uitgevoerd|gewerkt\s+aan)\b"
+            r"|uitgevoerd|gewerkt\s+aan|verwerkt|in\s+(?:kaart|beeld)\s+gebracht|onderzocht|bekeken)\b"
+            r"|\b(?:momenteel|thans|op\s+dit\s+moment)\s+(?:wordt|worden)\s+(?:\w+\s+){0,4}"
+            r"(?:uitgewerkt|voorbereid|opgesteld|ontwikkeld|herzien|bezien|bekeken|onderzocht|verkend|verwerkt"
+            r"|in\s+(?:kaart|beeld)\s+gebracht)\b"
             r"|\b(?:wordt|worden|zal|zullen)\s+(?:[^.;]{0,60}?\s)?voortgezet\b"
             r"|\b(?:wordt|worden)\s+(?:\w+\s+){0,5}voorbereid\b|\bin\s+voorbereiding\b",
             re.I,
@@ -391,15 +423,15 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             rf"\b(?:{_GOV}\s+(?:wil|willen)|(?:wil|willen)\s+{_GOV})\s+(?!(?:\w+\s+){{0,3}}niet\b)(?:\w+\s+){{0,8}}"
             r"(?:evalueren|onderzoeken|verkennen|uitwerken|bespreken|aanpassen|invoeren|starten|organiseren|voeren"
-            r"|afspraken\s+maken)\b",
+            r"|afspraken\s+maken|aangaan)\b",
             re.I,
         ),
     ),
     (
         "zal worden (passief)",
         re.compile(
-            r"\b(?:zal|zullen)\s+(?!(?:\w+\s+){0,6}(?:moeten|kunnen)\s)(?:\w+\s+){0,6}worden\s+"
-            r"(?!door\b|voor\b|met\b|gestemd\b|afgewezen\b)\w+"
+            r"\b(?:zal|zullen)\s+(?!(?:\w+\s+){0,10}(?:moeten|kunnen)\s)(?:\w+\s+){0,10}worden\s+"
+            r"(?!gestemd\b|afgewezen\b)\w+[dtn]\b"
             r"|\b(?:zal|zullen)\s+(?:\w+\s+){0,6}ge\w+[dt]\s+worden\b(?!\s+door\b)",
             re.I,
         ),
@@ -407,7 +439,8 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "streven",
         re.compile(
-            r"\b(?:streef|streeft|streven)\s+(?:\w+\s+){0,3}ernaar\b|\b(?:het|mijn|ons)\s+streven\s+is\s+(?:om|dat)\b",
+            rf"\b(?:{_GOV}\s+(?:streef|streeft|streven)|(?:streef|streeft|streven)\s+{_GOV})\s+(?:\w+\s+){{0,3}}ernaar\b"
+            r"|\b(?:mijn|ons)\s+streven\s+is\s+(?:om|dat)\b",
             re.I,
         ),
     ),
@@ -422,7 +455,8 @@ _LEAD = re.compile(
 _EXPECTED_DOC = re.compile(
     r"\bverwachte\b|\b(?:wordt|worden|zal|zullen)\s+(?:\w+\s+){0,6}"
     r"(?:gepubliceerd|verstuurd|verzonden|aangeboden|gestuurd|openbaar\s+gemaakt|afgerond|opgeleverd)\b(?!\s+door\b)"
-    r"|\b(?:verschijnt|verschijnen|volgt|volgen)\b|\bin\s+werking\s+(?:treden|treedt)\b",
+    r"|\b(?:verschijnt|verschijnen|volgt|volgen|start|starten|begint|beginnen)\b|\bin\s+werking\s+(?:treden|treedt)\b"
+    r"|\b(?:is|zijn)\s+voorzien\s+(?:voor|in|rond|na)\b",
     re.I,
 )
 
@@ -438,9 +472,9 @@ _PASSIVE_RULES = frozenset(
     }
 )
 # 'wordt door de vervoerders onderzocht': the action is another body's.
+_GOV_NOUN = r"(?!(?:minister|staatssecretaris|kabinet|ministerie|regering|rijksoverheid|rijk|middel)\b)"
 _OTHER_AGENT = re.compile(
-    r"\bdoor\s+(?:de|het|een)\s+(?!minister\b|staatssecretaris\b|kabinet\b|ministerie\b|regering\b|rijksoverheid\b|rijk\b)\w+",
-    re.I,
+    rf"\b[Dd]oor\s+(?:(?:de|het|een)\s+{_GOV_NOUN}\w+|(?!Mij\b|Ons\b){_GOV_NOUN}[A-Z][\w-]*)",
 )
 _PAST_TENSE = re.compile(r"\b(?:heb|heeft|hebben|had|hadden|was|waren|werd|werden|zou|zouden)\b", re.I)
 
@@ -481,6 +515,12 @@ def classify(text: str, question: str | None = None) -> SentenceLabel:
     for name, pattern in _REFUSALS:
         if pattern.search(s):
             return SentenceLabel(kind="refusal", rule=name, what=_what(s, None))
+    bare = _BARE.match(s)
+    if bare and question and _ASKS_YES_NO.search(question) and not _ASKS_TO_EXPLAIN.search(question):
+        if bare.group("word").lower() == "nee":
+            return SentenceLabel(kind="refusal", rule="nee op verzoek", what=_what(s, None))
+        if re.fullmatch(r"ja[.!]?", s, re.I):
+            return SentenceLabel(kind="commitment", rule="ja op verzoek", what=question.strip())
     if question and _ASKS_ACTION.search(question):
         for name, pattern in _WEAK_REFUSALS:
             if pattern.search(s):
@@ -497,7 +537,11 @@ def classify(text: str, question: str | None = None) -> SentenceLabel:
             continue
         if name in ("zal/ga + regering", "blijft (eigen actie)") and (_WATCH.search(s, m.end()) or _POINTER.search(s)):
             continue
+        if name in ("informeer de Kamer", "kamer geïnformeerd (passief)") and _NOW.search(s):
+            continue
         if name in _PASSIVE_RULES and (_REPORTED.search(s) or _OTHER_AGENT.search(s)):
+            continue
+        if name in _PASSIVE_RULES - {"blijft in gesprek"} and _POINTER.search(s):
             continue
         if name == "onderzoek of (eigen werk)" and re.search(r"\bonderzoek\s+(?:wordt|worden|is)\b", s, re.I):
             continue
