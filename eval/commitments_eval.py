@@ -50,6 +50,13 @@ HISTORY = [
     ("freeze 1 (tuned on corpus + external dev)", "external", "test", "refusal", 0.80, 0.38, 21),
     ("freeze 2 (tuned on corpus + external dev, test)", "external", "test2", "commitment", 0.55, 0.40, 55),
     ("freeze 2 (tuned on corpus + external dev, test)", "external", "test2", "refusal", 0.60, 0.47, 19),
+    # The same splits scored afterwards with every earlier rule version, to see whether tuning carried over.
+    ("first-session rules", "external", "test3", "commitment", 0.33, 0.07, 14),
+    ("first-session rules", "external", "test3", "refusal", 1.00, 0.42, 19),
+    ("freeze 1", "external", "test3", "commitment", 0.56, 0.36, 14),
+    ("freeze 1", "external", "test3", "refusal", 0.87, 0.68, 19),
+    ("freeze 2", "external", "test3", "commitment", 0.50, 0.36, 14),
+    ("freeze 2", "external", "test3", "refusal", 0.87, 0.68, 19),
 ]
 
 
@@ -145,7 +152,7 @@ def run(sets: Mapping[str, list[Labelled]]) -> str:
     lines += ["", f"Target: precision and recall of at least {TARGET:.2f} on commitments.", "", *verdicts]
     lines += [
         "",
-        "Earlier freezes, scored once on what was then held out (the rules have changed since):",
+        "Earlier rule versions (git history), scored on what was then held out, and on test3 afterwards:",
         "",
         "| rules | set | split | class | gold | precision | recall |",
         "|---|---|---|---|---:|---:|---:|",
