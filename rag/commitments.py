@@ -80,7 +80,7 @@ _SEASONS = (
     r"zomer|zomerreces|kerstreces|herfstreces|voorjaarsreces|meireces|kerst|jaarwisseling"
     r"|najaar|voorjaar|winter|herfst"
 )
-_TERM_SRC = (
+_TERM = re.compile(
     r"\b(?:"
     rf"(?:in|voor|vóór|na|uiterlijk\s+in)\s+het\s+(?:eerste|tweede|derde|vierde|laatste)\s+kwartaal(?:\s+van\s+(?:dit\s+jaar|\d{{4}}))?"
     rf"|(?:vóór|voor|na|in|rond|tegen|uiterlijk\s+voor)\s+(?:de|het)\s+(?:{_SEASONS})(?:\s+(?:van\s+)?\d{{4}})?"
@@ -90,9 +90,9 @@ _TERM_SRC = (
     rf"|(?:uiterlijk|vóór|voor|per)\s+\d{{1,2}}\s+(?:{_MONTHS})(?:\s+\d{{4}})?"
     rf"|in\s+(?:{_MONTHS})\s+\d{{4}}"
     r"|op\s+korte\s+termijn|zo\s+spoedig\s+mogelijk|binnenkort|(?:in\s+)?de\s+komende\s+(?:weken|maanden)"
-    r")\b(?!\s+jl\.)"
+    r")\b(?!\s+jl\.)",
+    re.I,
 )
-_TERM = re.compile(_TERM_SRC, re.I)
 
 # Refusal rules in order of precedence; each is (name, pattern). Refusals are checked before commitments.
 _REFUSALS: list[tuple[str, re.Pattern[str]]] = [
@@ -111,7 +111,7 @@ _REFUSALS: list[tuple[str, re.Pattern[str]]] = [
     (
         "niet opportuun",
         re.compile(
-            r"\b(?:acht|acht|achten|vind|vindt|vinden)\s+(?:\w+\s+){0,3}(?:het\s+)?niet\s+(?:opportuun|wenselijk|nodig|noodzakelijk)\b",
+            r"\b(?:acht|achten|vind|vindt|vinden)\s+(?:\w+\s+){0,3}(?:het\s+)?niet\s+(?:opportuun|wenselijk|nodig|noodzakelijk)\b",
             re.I,
         ),
     ),
@@ -471,6 +471,7 @@ _PASSIVE_RULES = frozenset(
         "kamer geïnformeerd (passief)",
     }
 )
+_POINTER_CHECKED = _PASSIVE_RULES - {"blijft in gesprek"}
 # 'wordt door de vervoerders onderzocht': the action is another body's.
 _GOV_NOUN = r"(?!(?:minister|staatssecretaris|kabinet|ministerie|regering|rijksoverheid|rijk|middel)\b)"
 _OTHER_AGENT = re.compile(
@@ -541,7 +542,7 @@ def classify(text: str, question: str | None = None) -> SentenceLabel:
             continue
         if name in _PASSIVE_RULES and (_REPORTED.search(s) or _OTHER_AGENT.search(s)):
             continue
-        if name in _PASSIVE_RULES - {"blijft in gesprek"} and _POINTER.search(s):
+        if name in _POINTER_CHECKED and _POINTER.search(s):
             continue
         if name == "onderzoek of (eigen werk)" and re.search(r"\bonderzoek\s+(?:wordt|worden|is)\b", s, re.I):
             continue
