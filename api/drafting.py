@@ -11,8 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.schemas import MAX_QUESTION_CHARS
 from rag.commitments import CommitmentIndex, RankedCommitment
+from rag.commitments_llm import make_classifier
 from rag.config import Settings, get_settings
 from rag.draft import Drafter, DraftResponse
+from rag.llm import LLMError
 from rag.retrieve import Retriever
 from rag.similar import SimilarMatch, SimilarQuestions
 
@@ -41,8 +43,12 @@ def get_drafter(request: Request) -> Drafter:
 
 
 def get_commitments(request: Request) -> CommitmentIndex:
-    """The app's commitment index."""
-    return _lazy(request, "commitment_index", CommitmentIndex)
+    """The app's commitment index: as stored with the index build, labelled by the configured classifier."""
+    settings: Settings = request.app.state.settings
+    try:
+        return _lazy(request, "commitment_index", lambda r: CommitmentIndex(r, make_classifier(settings)))
+    except LLMError as exc:
+        raise HTTPException(503, f"commitments unavailable: {exc}") from None
 
 
 def get_similar(request: Request) -> SimilarQuestions:
@@ -95,6 +101,7 @@ class CommitmentsResponse(BaseModel):
 
     q: str | None
     count: int
+    classifier: str = Field(description="who labelled them: the rules' or the chat model's version")
     commitments: list[RankedCommitment]
 
 
@@ -115,7 +122,7 @@ def commitments(
     """Commitments (toezeggingen) and refusals from earlier answers, with citations."""
     query = q.strip() if q and q.strip() else None
     found = index.search(query, minister, kind, limit)
-    return CommitmentsResponse(q=query, count=len(found), commitments=found)
+    return CommitmentsResponse(q=query, count=len(found), classifier=index.classifier, commitments=found)
 
 
 @router.post("/similar", response_model=SimilarResponse)

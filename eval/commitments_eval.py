@@ -28,11 +28,12 @@ from rag.corpus import Corpus
 EVAL_DIR = Path(__file__).parent
 LABELS = EVAL_DIR / "labels" / "commitments.jsonl"
 EXTERNAL = EVAL_DIR / "labels" / "commitments_external.jsonl"
+ANNOTATORS = EVAL_DIR / "labels" / "commitments_external_annotators.jsonl"
 REPORT = EVAL_DIR / "reports" / "commitments.md"
 KINDS = ("commitment", "refusal")
 TARGET = 0.9
 
-SPLITS = ("dev", "test", "test2", "test3")
+SPLITS = ("dev", "test", "test2", "test3", "test4")
 # What each split was used for; the report prints it next to the figures.
 ROLES = {
     ("corpus", "dev"): "tuned on",
@@ -41,6 +42,7 @@ ROLES = {
     ("external", "test"): "held out for freeze 1, then tuned on",
     ("external", "test2"): "held out for freeze 2, then tuned on",
     ("external", "test3"): "held out: labelled after freeze 3, scored once",
+    ("external", "test4"): "held out: a fourth collection, labelled after freeze 3, scored once",
 }
 # Figures measured at each freeze, kept as data: (rules, set, split, class) -> (precision, recall, gold).
 HISTORY = [
@@ -117,6 +119,32 @@ def _norm(term: str | None) -> str | None:
     return " ".join(term.casefold().split()) if term else None
 
 
+def agreement(rows: Sequence[Labelled], path: Path = ANNOTATORS) -> list[str]:
+    """Report lines: each annotator scored against the other, per split, where neither skipped."""
+    raw = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    both = {r["id"]: (r["a"], r["b"]) for r in raw if "skip" not in (r["a"], r["b"])}
+    lines = [
+        "## How far people agree",
+        "",
+        "The two annotators' own labels (before adjudication), one scored against the other, on the sentences "
+        "neither skipped. Precision of A against B is recall of B against A, so one row covers both directions.",
+        "",
+        "| split | class | labelled by B | A precision (vs B) | A recall (vs B) |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for split in (*SPLITS, "all"):
+        ids = [r.id for r in rows if r.id in both and split in (r.split, "all")]
+        if not ids:
+            continue
+        for kind in KINDS:
+            tp = sum(1 for i in ids if both[i] == (kind, kind))
+            fp = sum(1 for i in ids if both[i][0] == kind and both[i][1] != kind)
+            fn = sum(1 for i in ids if both[i][0] != kind and both[i][1] == kind)
+            c = Confusion(tp=tp, fp=fp, fn=fn)
+            lines.append(f"| {split} | {kind} | {tp + fn} | {c.precision:.2f} | {c.recall:.2f} |")
+    return lines
+
+
 def run(sets: Mapping[str, list[Labelled]]) -> str:
     """Classify every labelled sentence of every set and return the markdown report."""
     preds = {name: [classify(r.text, r.question) for r in rows] for name, rows in sets.items()}
@@ -158,6 +186,8 @@ def run(sets: Mapping[str, list[Labelled]]) -> str:
         "|---|---|---|---|---:|---:|---:|",
         *(f"| {r} | {n} | {sp} | {k} | {g} | {p:.2f} | {rc:.2f} |" for r, n, sp, k, p, rc, g in HISTORY),
     ]
+    if "external" in sets and ANNOTATORS.exists():
+        lines += ["", *agreement(sets["external"])]
     lines += ["", "## Terms", ""]
     for name, rows in sets.items():
         for split in SPLITS:

@@ -102,6 +102,7 @@ def index_cmd(
     from rag.corpus import Corpus
     from rag.embed import ModelNotReadyError, load_embedder
     from rag.indexing import build_index, index_is_current
+    from rag.llm import LLMError
     from rag.parse import CorpusFormatError
 
     settings = _settings(corpus, index_dir)
@@ -125,7 +126,7 @@ def index_cmd(
 
         manifest = build_index(settings, corp, embedder, progress)
         bar.close()
-    except (CorpusFormatError, ModelNotReadyError, IndexMismatchError) as exc:
+    except (CorpusFormatError, ModelNotReadyError, IndexMismatchError, LLMError) as exc:
         _fail(f"error: {exc}", 2)
         return
     c = manifest["counts"]
@@ -133,6 +134,12 @@ def index_cmd(
     typer.echo(
         f"indexed {c['pairs']} pairs as {c['chunks']} chunks from {c['documents']} documents into {settings.index_dir} "
         f"(embed {t['embed']} s, total {t['total']} s, {c['chunks'] / max(t['embed'], 1e-9):.1f} chunks/s)"
+    )
+    cm = manifest["commitments"]
+    fell_back = f"; {cm['fallbacks']} answers fell back to the rules" if cm["fallbacks"] else ""
+    typer.echo(
+        f"labelled {cm['commitments']} commitments and {cm['refusals']} refusals "
+        f"({cm['classifier']}, {t['commitments']} s{fell_back})"
     )
 
 
@@ -271,10 +278,17 @@ def commitments(
 ) -> None:
     """List commitments (toezeggingen) and refusals from earlier answers, with citations."""
     from rag.commitments import CommitmentIndex
+    from rag.commitments_llm import make_classifier
+    from rag.llm import LLMError
 
     if kind not in (None, "commitment", "refusal"):
         _fail(f"error: unknown kind {kind!r}; use commitment or refusal", 2)
-    found = CommitmentIndex(_load_retriever()).search(q, minister, kind, limit)  # type: ignore[arg-type]
+    retriever = _load_retriever()
+    try:
+        index = CommitmentIndex(retriever, make_classifier(retriever.settings))
+    except LLMError as exc:
+        _fail(f"error: {exc}", 2)
+    found = index.search(q, minister, kind, limit)  # type: ignore[arg-type]
     if json_out:
         typer.echo(json.dumps([c.model_dump() for c in found], ensure_ascii=False, indent=2))
         return

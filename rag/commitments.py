@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from collections.abc import Iterator
-from typing import Literal
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from rag.cite import Citation, cite
 from rag.corpus import Corpus
-from rag.retrieve import Retriever
 from rag.vector_cache import TextVectors
+
+if TYPE_CHECKING:
+    from rag.retrieve import Retriever
 
 Kind = Literal["commitment", "refusal"]
 
@@ -498,7 +503,7 @@ def find_term(text: str) -> str | None:
     return m.group(0) if m else None
 
 
-def _what(text: str, match: re.Match[str] | None) -> str:
+def action_text(text: str, match: re.Match[str] | None) -> str:
     """The action: the words after the matched construction, or the sentence without boilerplate."""
     body = text.strip().rstrip(".;:")
     if match is not None:
@@ -515,17 +520,17 @@ def classify(text: str, question: str | None = None) -> SentenceLabel:
         return SentenceLabel(kind=None)
     for name, pattern in _REFUSALS:
         if pattern.search(s):
-            return SentenceLabel(kind="refusal", rule=name, what=_what(s, None))
+            return SentenceLabel(kind="refusal", rule=name, what=action_text(s, None))
     bare = _BARE.match(s)
     if bare and question and _ASKS_YES_NO.search(question) and not _ASKS_TO_EXPLAIN.search(question):
         if bare.group("word").lower() == "nee":
-            return SentenceLabel(kind="refusal", rule="nee op verzoek", what=_what(s, None))
+            return SentenceLabel(kind="refusal", rule="nee op verzoek", what=action_text(s, None))
         if re.fullmatch(r"ja[.!]?", s, re.I):
             return SentenceLabel(kind="commitment", rule="ja op verzoek", what=question.strip())
     if question and _ASKS_ACTION.search(question):
         for name, pattern in _WEAK_REFUSALS:
             if pattern.search(s):
-                return SentenceLabel(kind="refusal", rule=name, what=_what(s, None))
+                return SentenceLabel(kind="refusal", rule=name, what=action_text(s, None))
     if len(s.split()) < 3:
         return SentenceLabel(kind=None)
     for name, pattern in _COMMITMENTS:
@@ -547,10 +552,10 @@ def classify(text: str, question: str | None = None) -> SentenceLabel:
         if name == "onderzoek of (eigen werk)" and re.search(r"\bonderzoek\s+(?:wordt|worden|is)\b", s, re.I):
             continue
         head = m if name in _VERB_PHRASE_RULES else None
-        return SentenceLabel(kind="commitment", rule=name, term=find_term(s), what=_what(s, head))
+        return SentenceLabel(kind="commitment", rule=name, term=find_term(s), what=action_text(s, head))
     term = find_term(s)
     if term and _EXPECTED_DOC.search(s) and not _PAST.search(s) and not _PAST_TENSE.search(s) and " door " not in s:
-        return SentenceLabel(kind="commitment", rule="aangekondigd met termijn", term=term, what=_what(s, None))
+        return SentenceLabel(kind="commitment", rule="aangekondigd met termijn", term=term, what=action_text(s, None))
     return SentenceLabel(kind=None)
 
 
@@ -581,7 +586,38 @@ class RankedCommitment(Commitment):
     score: float | None = None
 
 
-def extract(corpus: Corpus) -> Iterator[Commitment]:
+class AnswerClassifier(Protocol):
+    """Labels the sentences of one answer; `version` changes whenever its verdicts may change."""
+
+    @property
+    def version(self) -> str: ...
+
+    def classify_answer(self, question: str, sentences: Sequence[str]) -> list[SentenceLabel]: ...
+
+
+# Any edit to this module may change a verdict, so its source is the rules' version.
+RULES_VERSION = "rules-" + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+class RuleClassifier:
+    """The offline default: the Dutch rules above, one sentence at a time."""
+
+    version = RULES_VERSION
+
+    def classify_answer(self, question: str, sentences: Sequence[str]) -> list[SentenceLabel]:
+        """One rule verdict per sentence."""
+        return [classify(s, question) for s in sentences]
+
+
+RULES = RuleClassifier()
+
+
+def answer_sentences(paragraphs: Sequence[str]) -> list[tuple[int, int, str]]:
+    """(paragraph, sentence, text) for every sentence of an answer."""
+    return [(i, j, sent) for i, para in enumerate(paragraphs) for j, sent in enumerate(split_answer_sentences(para))]
+
+
+def extract(corpus: Corpus, classifier: AnswerClassifier = RULES) -> Iterator[Commitment]:
     """Every commitment and refusal in the corpus, in corpus order."""
     for pair in corpus.pairs.values():
         if not pair.answered:
@@ -590,35 +626,86 @@ def extract(corpus: Corpus) -> Iterator[Commitment]:
         who = [m.name for m in doc.ministers]
         who_text = ", ".join(m.label() for m in doc.ministers) if who else UNKNOWN_WHO
         citation = cite(doc, pair)
-        for i, para in enumerate(pair.answer_paragraphs):
-            for j, sent in enumerate(split_answer_sentences(para)):
-                label = classify(sent, pair.question)
-                if label.kind is None:
-                    continue
-                yield Commitment(
-                    id=f"{pair.id}-c{i}.{j}",
-                    pair_id=pair.id,
-                    document_id=doc.id,
-                    para=i,
-                    sent=j,
-                    who=who,
-                    who_text=who_text,
-                    text=sent,
-                    what=label.what or sent,
-                    term=label.term,
-                    kind=label.kind,
-                    rule=label.rule or "",
-                    citation=citation,
-                )
+        sentences = answer_sentences(pair.answer_paragraphs)
+        labels = classifier.classify_answer(pair.question, [s for _, _, s in sentences])
+        for (i, j, sent), label in zip(sentences, labels, strict=True):
+            if label.kind is None:
+                continue
+            yield Commitment(
+                id=f"{pair.id}-c{i}.{j}",
+                pair_id=pair.id,
+                document_id=doc.id,
+                para=i,
+                sent=j,
+                who=who,
+                who_text=who_text,
+                text=sent,
+                what=label.what or sent,
+                term=label.term,
+                kind=label.kind,
+                rule=label.rule or "",
+                citation=citation,
+            )
+
+
+# --- stored with the index -----------------------------------------------------------------------
+
+COMMITMENTS_FILE = "commitments.jsonl"
+COMMITMENT_VECTORS_FILE = "commitments.npz"
+
+
+class StoredCommitments(BaseModel):
+    """What an index build holds about commitments: who labelled them, and the records."""
+
+    classifier: str
+    corpus_sha256: str
+    items: list[Commitment]
+
+
+def save_commitments(folder: Path, stored: StoredCommitments, vectors: np.ndarray) -> None:
+    """Write the records (a header line, then one per line) and their sentence vectors into a build folder."""
+    with open(folder / COMMITMENTS_FILE, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps({"classifier": stored.classifier, "corpus_sha256": stored.corpus_sha256}) + "\n")
+        for c in stored.items:
+            fh.write(c.model_dump_json() + "\n")
+    keys = np.array([TextVectors.key(c.text) for c in stored.items])
+    np.savez(folder / COMMITMENT_VECTORS_FILE, keys=keys, vectors=np.asarray(vectors, dtype=np.float32))
+
+
+def load_commitments(folder: Path) -> tuple[StoredCommitments, dict[str, np.ndarray]] | None:
+    """The records and vectors stored in a build folder; None when absent or unreadable."""
+    path = folder / COMMITMENTS_FILE
+    if not path.exists():
+        return None
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        head = json.loads(lines[0])
+        items = [Commitment.model_validate_json(line) for line in lines[1:] if line.strip()]
+        stored = StoredCommitments(classifier=head["classifier"], corpus_sha256=head["corpus_sha256"], items=items)
+        vectors: dict[str, np.ndarray] = {}
+        if (folder / COMMITMENT_VECTORS_FILE).exists():
+            with np.load(folder / COMMITMENT_VECTORS_FILE) as data:
+                vectors = {str(k): v for k, v in zip(data["keys"], data["vectors"], strict=True)}
+    except (OSError, ValueError, KeyError, IndexError, ValidationError):
+        return None
+    return stored, vectors
 
 
 class CommitmentIndex:
-    """The corpus's commitments, with their sentence vectors embedded once, on first ranked query."""
+    """The corpus's commitments: read from the index build when it holds them, else extracted now."""
 
-    def __init__(self, retriever: Retriever) -> None:
+    def __init__(self, retriever: Retriever, classifier: AnswerClassifier = RULES) -> None:
         self.retriever = retriever
-        self.items: list[Commitment] = list(extract(retriever.corpus))
+        self.classifier = classifier.version
         self._cache = TextVectors(retriever.embedder, retriever.settings.passage_prefix, None)
+        stored = load_commitments(retriever.folder) if retriever.folder else None
+        if stored and stored[0].classifier == classifier.version and stored[0].corpus_sha256 == retriever.corpus.sha256:
+            self.items: list[Commitment] = stored[0].items
+            self._cache.preload(stored[1])
+            self.source = "index"
+        else:
+            self.items = list(extract(retriever.corpus, classifier))
+            self.source = "extracted"
 
     def vectors(self) -> np.ndarray:
         """One L2-normalised vector per commitment sentence, embedded on first use."""

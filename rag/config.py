@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_context_tokens: int = 3000
     llm_timeout_s: float = 60.0
+    # Who labels commitments and refusals when the index is built: the offline rules, or the chat model above.
+    commitments_backend: Literal["rules", "llm"] = "rules"
 
     # Drafting: under this best dense score of an answered pair there is no earlier answer to draft from
     # (chosen on the dev split of eval/gold).

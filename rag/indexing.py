@@ -14,6 +14,7 @@ import numpy as np
 
 from index import VectorIndex
 from rag.chunk import Chunk, chunk_pair, pair_text
+from rag.commitments import AnswerClassifier, StoredCommitments, extract, save_commitments
 from rag.config import Settings
 from rag.corpus import Corpus
 from rag.embed import Embedder
@@ -21,7 +22,7 @@ from rag.gate import BACKGROUND_FILE, background_questions
 from rag.lexical import LexicalIndex
 
 Progress = Callable[[int, int], None]
-SCHEME_VERSION = 2
+SCHEME_VERSION = 3
 ANCHORS_FILE = "gate_anchors.npy"
 
 
@@ -89,9 +90,17 @@ def make_chunks(corpus: Corpus, embedder: Embedder, settings: Settings) -> list[
 
 
 def build_index(
-    settings: Settings, corpus: Corpus, embedder: Embedder, progress: Progress | None = None
+    settings: Settings,
+    corpus: Corpus,
+    embedder: Embedder,
+    progress: Progress | None = None,
+    classifier: AnswerClassifier | None = None,
 ) -> dict[str, Any]:
-    """Embed every chunk, build FAISS and BM25, and switch the live index over atomically."""
+    """Embed every chunk, build FAISS and BM25, label commitments, and switch the live index over atomically."""
+    if classifier is None:
+        from rag.commitments_llm import make_classifier  # the chat client only when configured
+
+        classifier = make_classifier(settings)
     t0 = time.perf_counter()
     chunks = make_chunks(corpus, embedder, settings)
     t_chunk = time.perf_counter()
@@ -122,10 +131,25 @@ def build_index(
         "index": round(t_index - t_embed, 2),
     }
     anchors = embedder.embed_all([settings.query_prefix + q for q in background_questions()], settings.embed_batch_size)
+    t_anchor = time.perf_counter()
+    commitments = StoredCommitments(
+        classifier=classifier.version, corpus_sha256=corpus.sha256, items=list(extract(corpus, classifier))
+    )
+    commitment_vectors = embedder.embed_all(
+        [settings.passage_prefix + c.text for c in commitments.items], settings.embed_batch_size
+    )
+    vindex.manifest["timings_s"]["commitments"] = round(time.perf_counter() - t_anchor, 2)
+    vindex.manifest["commitments"] = {
+        "classifier": classifier.version,
+        "commitments": sum(c.kind == "commitment" for c in commitments.items),
+        "refusals": sum(c.kind == "refusal" for c in commitments.items),
+        "fallbacks": len(getattr(classifier, "fallbacks", [])),
+    }
 
     def extras(folder: Path) -> None:
         lexical.save(folder)
         np.save(folder / ANCHORS_FILE, anchors)
+        save_commitments(folder, commitments, commitment_vectors)
 
     vindex.save(settings.index_dir, extra=extras)
     vindex.manifest["timings_s"]["total"] = round(time.perf_counter() - t0, 2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -87,6 +88,7 @@ class Retriever:
         vectors: VectorIndex,
         lexical: LexicalIndex | None,
         anchors: np.ndarray | None = None,
+        folder: Path | None = None,
     ) -> None:
         self.settings = settings
         self.corpus = corpus
@@ -95,20 +97,21 @@ class Retriever:
         self.lexical = lexical
         self.gate: GateModel | None = load_gate()
         self.anchors: np.ndarray | None = anchors
+        self.folder = folder  # the index build loaded (where commitments are stored)
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder | None = None) -> Retriever:
         """Parse the corpus, load the model and the index; stop with a clear message on a mismatch."""
         corpus = Corpus.load(settings.corpus_path, allow_errors=settings.allow_corpus_errors)
-        vectors = VectorIndex.load(settings.index_dir, expect=expected_manifest(settings, corpus))
-        folder = VectorIndex.live_folder(settings.index_dir)
+        folder = VectorIndex.live_folder(settings.index_dir)  # pin one build: a rebuild may swap the link
+        vectors = VectorIndex.load(folder, expect=expected_manifest(settings, corpus))
         lexical = LexicalIndex.load(folder)
         anchors = np.load(folder / ANCHORS_FILE) if (folder / ANCHORS_FILE).exists() else None
-        return cls(settings, corpus, embedder or load_embedder(settings), vectors, lexical, anchors)
+        return cls(settings, corpus, embedder or load_embedder(settings), vectors, lexical, anchors, folder)
 
     def with_settings(self, settings: Settings) -> Retriever:
         """A retriever with other query-time settings (fusion weights, gate) sharing the loaded model and index."""
-        return Retriever(settings, self.corpus, self.embedder, self.vectors, self.lexical, self.anchors)
+        return Retriever(settings, self.corpus, self.embedder, self.vectors, self.lexical, self.anchors, self.folder)
 
     # --- scoring -------------------------------------------------------------------------------
 

@@ -51,6 +51,13 @@ class TextVectors:
         except OSError:  # a read-only install still works; it embeds again next run
             pass
 
+    def preload(self, rows: dict[str, np.ndarray]) -> None:
+        """Add vectors computed elsewhere (keyed by `key(text)`); rows of another dimension are ignored."""
+        with self._lock:
+            for k, v in rows.items():
+                if v.shape == (self.embedder.dim,):
+                    self._rows.setdefault(k, v)
+
     def get(self, texts: list[str]) -> np.ndarray:
         """One L2-normalised row per text; missing ones are embedded in a single batch."""
         if not texts:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from index import IndexMismatchError, IndexNotFoundError, VectorIndex
+from rag.commitments import RULES, load_commitments
 from rag.config import ROOT, Settings, get_settings
 from rag.corpus import Corpus
 from rag.embed import Embedder, load_embedder
@@ -36,9 +37,12 @@ def embedder(base_settings: Settings) -> Embedder:
 def settings(
     base_settings: Settings, corpus: Corpus, embedder: Embedder, tmp_path_factory: pytest.TempPathFactory
 ) -> Settings:
-    """Settings pointing at a current index: the one `make run` built, or a fresh one in a temp folder."""
+    """Settings pointing at a current index (commitments too): the one `make run` built, or a fresh one."""
     try:
         VectorIndex.load(base_settings.index_dir, expect=expected_manifest(base_settings, corpus))
+        stored = load_commitments(VectorIndex.live_folder(base_settings.index_dir))
+        if stored is None or stored[0].classifier != RULES.version:
+            raise IndexMismatchError("the stored commitments were labelled by other rules")
         return base_settings
     except (IndexNotFoundError, IndexMismatchError):
         tmp = tmp_path_factory.mktemp("index") / "index"

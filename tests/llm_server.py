@@ -7,6 +7,11 @@ The model name picks the behaviour:
 - ``error``: HTTP 500;
 - ``slow``: waits ``SLOW_SECONDS`` before answering like ``echo``;
 - ``empty``: an empty message.
+
+A commitment-labelling prompt ("Antwoord, per zin genummerd:") is answered with JSON labels instead:
+- ``rules-json``: the rule classifier's label for every numbered sentence, in a ```json fence;
+- ``drop-last``: the same without the last sentence (an incomplete reply);
+- any other model: the mode's reply as above (not JSON).
 """
 
 from __future__ import annotations
@@ -35,8 +40,28 @@ def first_sentence(text: str) -> str:
     return _SENTENCE_END.split(text, maxsplit=1)[0].strip()
 
 
+_NUMBERED = re.compile(r"^\[(\d+)\] (.*)$", re.M)
+_DUTCH = {"commitment": "toezegging", "refusal": "weigering", None: "geen"}
+
+
+def label_reply(model: str, prompt: str) -> str:
+    """JSON labels for the numbered sentences of a commitment prompt, from the rules."""
+    from rag.commitments import classify
+
+    question = prompt.split("\n", 1)[0].removeprefix("Vraag: ")
+    rows = []
+    for n, sentence in _NUMBERED.findall(prompt.split("Antwoord, per zin genummerd:", 1)[1]):
+        label = classify(sentence, question)
+        rows.append({"n": int(n), "label": _DUTCH[label.kind], "termijn": label.term})
+    if model == "drop-last":
+        rows = rows[:-1]
+    return "```json\n" + json.dumps(rows, ensure_ascii=False) + "\n```"
+
+
 def reply_for(model: str, prompt: str) -> str:
     """The reply text the given mode derives from the prompt."""
+    if "Antwoord, per zin genummerd:" in prompt and model in ("rules-json", "drop-last"):
+        return label_reply(model, prompt)
     sources = sources_in(prompt)
     first = first_sentence(sources.get(1, "Geen bron ontvangen."))
     if model == "bad-marker":

@@ -3,20 +3,33 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
-from rag.commitments import UNKNOWN_WHO, CommitmentIndex, classify, extract
+from rag.commitments import (
+    COMMITMENTS_FILE,
+    RULES,
+    UNKNOWN_WHO,
+    CommitmentIndex,
+    StoredCommitments,
+    classify,
+    extract,
+    load_commitments,
+    save_commitments,
+)
 from rag.config import ROOT
 from rag.corpus import Corpus
 from rag.retrieve import Retriever
 from rag.types import Document, LineCounts, LineSpan, ParseReport, QAPair
+from rag.vector_cache import TextVectors
 from tests.conftest import pair_by_question
 
 LABELS = ROOT / "eval" / "labels" / "commitments.jsonl"
 EXTERNAL = ROOT / "eval" / "labels" / "commitments_external.jsonl"
-SPLITS = {"dev", "test", "test2", "test3"}
+SPLITS = {"dev", "test", "test2", "test3", "test4"}
 KNOWN_COMMITMENT = "Zodra relevante uitkomsten van de onderzoeken bekend zijn, zal ik uw Kamer daarover informeren."
 
 
@@ -133,6 +146,18 @@ def test_external_labels_are_well_formed() -> None:
         assert r["term"] is None or (r["label"] == "commitment" and r["term"] in r["text"])
 
 
+def test_annotator_labels_explain_every_final_label() -> None:
+    """Each annotator's own label is kept; where both gave the same label, the final label is theirs."""
+    path = ROOT / "eval" / "labels" / "commitments_external_annotators.jsonl"
+    own = {r["id"]: r for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+    rows = _external()
+    assert set(own) == {r["id"] for r in rows}
+    for r in rows:
+        a, b = own[r["id"]]["a"], own[r["id"]]["b"]
+        if r["agreement"] == "agreed" or a == b:  # adjudication of an agreed label only settled its term
+            assert r["label"] == a == b, r["id"]
+
+
 def test_question_turns_weak_wording_into_a_refusal() -> None:
     # A real answer: 'no involvement' declines something only because the question asked the government to act.
     [row] = [r for r in _external() if r["text"] == "Het Rijk heeft daar geen bemoeienis mee."]
@@ -181,6 +206,40 @@ def test_filters(index: CommitmentIndex, corpus: Corpus) -> None:
     assert index.search(minister="niemand-bestaat-niet", limit=5) == []
 
 
+# --- stored with the index build ------------------------------------------------------------------
+
+
+def test_index_build_stores_the_commitments_and_their_vectors(retriever: Retriever, corpus: Corpus) -> None:
+    assert retriever.folder is not None
+    stored = load_commitments(retriever.folder)
+    assert stored is not None
+    records, vectors = stored
+    assert records.classifier == RULES.version and records.corpus_sha256 == corpus.sha256
+    assert [c.model_dump() for c in records.items] == [c.model_dump() for c in extract(corpus)]
+    manifest = json.loads((retriever.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["commitments"]["commitments"] == sum(c.kind == "commitment" for c in records.items) > 0
+    # one unit vector per sentence, equal to what the model gives now
+    first = records.items[0]
+    row = vectors[TextVectors.key(first.text)]
+    fresh = retriever.embedder.embed_batch([retriever.settings.passage_prefix + first.text])[0]
+    assert abs(float(row @ fresh) - 1.0) < 1e-4
+
+
+def test_commitment_index_reads_the_build_instead_of_extracting(index: CommitmentIndex) -> None:
+    assert index.source == "index"
+
+
+def test_stale_records_are_extracted_again(retriever: Retriever, corpus: Corpus, tmp_path: Path) -> None:
+    items = list(extract(corpus))
+    older = StoredCommitments(classifier="rules-older", corpus_sha256=corpus.sha256, items=items[:1])
+    save_commitments(tmp_path, older, np.zeros((1, retriever.embedder.dim), dtype=np.float32))
+    elsewhere = Retriever(retriever.settings, corpus, retriever.embedder, retriever.vectors, None, folder=tmp_path)
+    again = CommitmentIndex(elsewhere)
+    assert again.source == "extracted" and [c.id for c in again.items] == [c.id for c in items]
+    (tmp_path / COMMITMENTS_FILE).write_text("not json\n", encoding="utf-8")
+    assert load_commitments(tmp_path) is None
+
+
 # --- GET /commitments ----------------------------------------------------------------------------
 
 
@@ -191,8 +250,33 @@ def test_get_commitments(client: Any) -> None:
     assert body["count"] == len(body["commitments"]) <= 3
     for c in body["commitments"]:
         assert c["kind"] == "commitment" and c["citation"]["text"] and c["score"] is not None
+    assert body["classifier"] == RULES.version
 
 
 @pytest.mark.parametrize("params", [{"kind": "belofte"}, {"limit": 0}, {"limit": 10000}])
 def test_get_commitments_rejects_bad_params(client: Any, params: dict[str, Any]) -> None:
     assert client.get("/commitments", params=params).status_code == 422
+
+
+# --- the chat-model classifier, replayed ----------------------------------------------------------
+
+
+def test_recorded_chat_model_replies_reproduce_the_report() -> None:
+    """The recorded replies match today's prompt exactly, parse, and give the committed figures."""
+    from eval.commitments_llm_eval import (
+        REPORT,
+        RUNS,
+        SCORED_SPLITS,
+        WHO,
+        answers,
+        load_external,
+        load_replies,
+        run,
+    )
+    from rag.commitments_llm import PROMPT_VERSION
+
+    replies = load_replies(sorted((RUNS / f"v{PROMPT_VERSION}").glob("*.jsonl")))
+    report = run(answers(load_external(), SCORED_SPLITS), replies, WHO)
+    assert "requests with no recorded reply: 0;" in report
+    assert "fell back to the rules (no reply, or a reply the parser rejected): 0." in report
+    assert report == REPORT.read_text(encoding="utf-8")

@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 
 from rag.chunk import split_sentences
+from rag.commitments import extract
+from rag.commitments_llm import LLMClassifier, ReplyError, make_classifier, parse_reply
+from rag.corpus import Corpus
 from rag.draft import ANSWER_TOKENS, Drafter
 from rag.llm import ChatClient, ChatMessage, LLMError
 from rag.retrieve import Retriever
@@ -136,3 +139,62 @@ def test_token_count_needs_no_network(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert int(out.stdout.strip()) == count_tokens("Er is geen eerder antwoord.") > 0
+
+
+# --- commitments labelled by the chat model ------------------------------------------------------
+
+
+def llm_classifier(server: LoopbackServer, model: str, cache: Path | None = None) -> LLMClassifier:
+    return LLMClassifier(ChatClient(server.base_url, model, timeout_s=10), cache)
+
+
+def test_llm_labels_travel_over_http_into_commitments(server: LoopbackServer, corpus: Corpus, tmp_path: Path) -> None:
+    before = len(server.requests)
+    clf = llm_classifier(server, "rules-json", tmp_path / "cache.jsonl")
+    got = list(extract(corpus, clf))
+    want = list(extract(corpus))
+    # the server labels with the rules, so the same sentences come back, now attributed to the model
+    assert [(c.id, c.kind, c.term) for c in got] == [(c.id, c.kind, c.term) for c in want]
+    assert {c.rule for c in got} == {"taalmodel"} and not clf.fallbacks
+    answered = sum(1 for p in corpus.pairs.values() if p.answered and any(s.strip() for s in p.answer_paragraphs))
+    assert len(server.requests) - before == clf.asked == answered
+    prompt = server.requests[-1]["body"]["messages"]
+    assert prompt[0]["role"] == "system" and "toezegging" in prompt[0]["content"]
+    assert "Antwoord, per zin genummerd:\n[1] " in prompt[1]["content"]
+    # a second run reads the replies from the cache and sends nothing
+    again = llm_classifier(server, "rules-json", tmp_path / "cache.jsonl")
+    assert [c.id for c in extract(corpus, again)] == [c.id for c in got]
+    assert again.asked == 0 and len(server.requests) - before == answered
+
+
+@pytest.mark.parametrize("model", ["drop-last", "echo", "error"])
+def test_unusable_replies_fall_back_to_the_rules(server: LoopbackServer, corpus: Corpus, model: str) -> None:
+    clf = llm_classifier(server, model)
+    got = list(extract(corpus, clf))
+    assert [(c.id, c.kind, c.rule) for c in got] == [(c.id, c.kind, c.rule) for c in extract(corpus)]
+    assert clf.fallbacks and len(clf.fallbacks) == clf.asked
+
+
+def test_parse_reply_checks_every_sentence() -> None:
+    sents = ["Ik zal uw Kamer voor de zomer informeren.", "Dat is niet mogelijk."]
+    ok = '{"labels": [{"n": 1, "label": "toezegging", "termijn": "voor de zomer"}, {"n": 2, "label": "geen"}]}'
+    labels = parse_reply(ok, sents)
+    assert [x.kind for x in labels] == ["commitment", None] and labels[0].term == "voor de zomer"
+    invented = '[{"n": 1, "label": "toezegging", "termijn": "in mei"}, {"n": 2, "label": "weigering"}]'
+    labels = parse_reply(invented, sents)
+    assert labels[0].term == "voor de zomer" and labels[1].kind == "refusal"  # a term must be quoted
+    for bad, problem in [
+        ('[{"n": 1, "label": "geen"}]', "geen label voor zin 2"),
+        ('[{"n": 1, "label": "geen"}, {"n": 1, "label": "geen"}]', "twee labels"),
+        ('[{"n": 1, "label": "belofte"}, {"n": 2, "label": "geen"}]', "onbekend label"),
+        ('[{"n": 3, "label": "geen"}]', "bestaat niet"),
+        ("Zin 1 is een toezegging.", "geen geldige JSON"),
+    ]:
+        with pytest.raises(ReplyError, match=problem):
+            parse_reply(bad, sents)
+
+
+def test_llm_backend_without_endpoint_is_a_clear_error(retriever: Retriever) -> None:
+    s = retriever.settings.model_copy(update={"commitments_backend": "llm", "llm_base_url": None})
+    with pytest.raises(LLMError, match="VRAAGBAAK_LLM_BASE_URL"):
+        make_classifier(s)

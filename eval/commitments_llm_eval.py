@@ -1,0 +1,162 @@
+"""`python -m eval.commitments_llm_eval`: the chat-model commitment classifier on the external labels.
+
+No language model runs on this machine, so the evaluation has two steps:
+
+- ``prompts``: write the exact prompts the product sends (``rag.commitments_llm``), one per answer;
+- ``score``: serve recorded replies to those prompts from a loopback OpenAI-compatible endpoint
+  (``eval.replay_server``), run the product's client, parser and rule fallback against it, and score
+  the labels next to the rules' on the same sentences.
+
+Recorded replies live in ``eval/runs/commitments_llm/v<prompt version>/``; who produced them is stated
+in that folder's README and in the report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from eval.commitments_eval import EXTERNAL, KINDS, Labelled, load_labels, score
+from eval.replay_server import prompt_key, serving
+from rag.commitments import classify
+from rag.commitments_llm import PROMPT_VERSION, LLMClassifier, build_messages
+from rag.llm import ChatClient
+
+EVAL_DIR = Path(__file__).parent
+RUNS = EVAL_DIR / "runs" / "commitments_llm"
+REPORT = EVAL_DIR / "reports" / "commitments_llm.md"
+
+SCORED_SPLITS = ("test4",)  # held out for prompt version 2 (eval/runs/commitments_llm/README.md)
+WHO = "Claude helper sessions acting as the endpoint, one pass, blind to the labels (see eval/runs/commitments_llm/)"
+
+Group = tuple[str, str, list[Labelled]]  # (answer id, question, its labelled sentences in order)
+
+
+class ExternalRow(Labelled):
+    """An external label with the answer block it came from."""
+
+    block: int | None = None
+
+
+def answers(rows: Sequence[ExternalRow], splits: Sequence[str]) -> list[Group]:
+    """The labelled sentences grouped per answer (page and block), in file order."""
+    groups: dict[str, tuple[str, list[Labelled]]] = {}
+    for r in rows:
+        if r.split in splits:
+            key = f"{r.url}#{r.block}"
+            groups.setdefault(key, (r.question or "", []))[1].append(r)
+    return [(k, q, sorted(rs, key=lambda r: r.sent or 0)) for k, (q, rs) in groups.items()]
+
+
+def load_external(path: Path = EXTERNAL) -> list[ExternalRow]:
+    """The external labels (skips left out), with their block numbers."""
+    keep = {r.id for r in load_labels(path)}
+    rows = [ExternalRow(**json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in rows if r.id in keep]
+
+
+def write_prompts(groups: list[Group], out: Path) -> int:
+    """One JSON line per answer: its id, the prompt key and the exact messages the product sends."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", encoding="utf-8") as fh:
+        for gid, question, rows in groups:
+            messages = [m.model_dump() for m in build_messages(question, [r.text for r in rows])]
+            fh.write(json.dumps({"id": gid, "key": prompt_key(messages), "messages": messages}, ensure_ascii=False))
+            fh.write("\n")
+    return len(groups)
+
+
+def load_replies(paths: Sequence[Path]) -> dict[str, str]:
+    """Recorded replies by prompt key, from files of {"key", "reply"} lines."""
+    out: dict[str, str] = {}
+    for path in paths:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                out[row["key"]] = row["reply"]
+            except (ValueError, KeyError, TypeError):
+                raise ValueError(f"{path}:{n}: not a {{'key', 'reply'}} JSON line") from None
+    return out
+
+
+def run(groups: list[Group], replies: dict[str, str], who: str) -> str:
+    """Replay, classify and return the markdown report."""
+    by_split: dict[str, list[tuple[Labelled, str | None, str | None]]] = {}
+    with serving(replies) as server:
+        clf = LLMClassifier(ChatClient(server.base_url, "replay", timeout_s=30))
+        for _, question, rows in groups:
+            texts = [r.text for r in rows]
+            labels = clf.classify_answer(question, texts)
+            for r, lab in zip(rows, labels, strict=True):
+                by_split.setdefault(r.split, []).append((r, lab.kind, classify(r.text, question).kind))
+        missing = server.missing
+    lines = [
+        "# Commitments and refusals: chat-model classifier (replayed)",
+        "",
+        "Written by `python -m eval.commitments_llm_eval score`. The prompt is `rag/commitments_llm.py` "
+        f"(prompt version {PROMPT_VERSION}); the labels are "
+        "the external set (`eval/labels/README.md` §3). Rules are scored on the same sentences.",
+        "",
+        f"Replies: {who}",
+        "",
+        f"Answers: {len(groups)}; requests with no recorded reply: {missing}; answers that fell back to the "
+        f"rules (no reply, or a reply the parser rejected): {len(clf.fallbacks)}.",
+        "",
+        "| split | class | gold | chat model P | chat model R | rules P | rules R |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for split, items in by_split.items():
+        rows = [r for r, _, _ in items]
+        for kind in KINDS:
+            llm = score(rows, {i: k for i, (_, k, _) in enumerate(items)}, kind)
+            rules = score(rows, {i: k for i, (_, _, k) in enumerate(items)}, kind)
+            lines.append(
+                f"| {split} | {kind} | {llm.tp + llm.fn} | {llm.precision:.2f} | {llm.recall:.2f} "
+                f"| {rules.precision:.2f} | {rules.recall:.2f} |"
+            )
+    if clf.fallbacks:
+        lines += ["", "Rejected replies (first 10):", ""] + [f"- {f}" for f in clf.fallbacks[:10]]
+    for split, items in by_split.items():
+        lines += ["", f"## Chat-model errors, {split}", ""]
+        for r, said, _ in items:
+            if (said or "none") != r.label:
+                lines.append(f"- {r.where}: labelled **{r.label}**, model **{said or 'none'}**: «{r.text}»")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI: `prompts --splits test3 --out F` or `score --replies F [F …] --who TEXT`."""
+    p = argparse.ArgumentParser(prog="python -m eval.commitments_llm_eval", description=__doc__)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    pr = sub.add_parser("prompts", help="write the prompts for some splits")
+    pr.add_argument("--splits", default="test3", help="comma-separated external splits")
+    pr.add_argument("--out", type=Path, required=True)
+    sc = sub.add_parser("score", help="replay recorded replies and score them")
+    sc.add_argument("--splits", default=",".join(SCORED_SPLITS), help="comma-separated external splits")
+    sc.add_argument("--replies", type=Path, nargs="+", default=sorted((RUNS / f"v{PROMPT_VERSION}").glob("*.jsonl")))
+    sc.add_argument("--who", default=WHO, help="who wrote the recorded replies")
+    sc.add_argument("--out", type=Path, default=REPORT)
+    args = p.parse_args(argv)
+    groups = answers(load_external(), args.splits.split(","))
+    if args.cmd == "prompts":
+        n = write_prompts(groups, args.out)
+        print(f"{n} prompts written to {args.out}")
+        return 0
+    try:
+        replies = load_replies(args.replies)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    report = run(groups, replies, args.who)
+    args.out.write_text(report, encoding="utf-8")
+    print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
