@@ -22,7 +22,7 @@ from pathlib import Path
 from eval.commitments_eval import EXTERNAL, KINDS, Labelled, load_labels, score
 from eval.replay_server import prompt_key, serving
 from rag.commitments import classify
-from rag.commitments_llm import PROMPT_VERSION, LLMClassifier, build_messages
+from rag.commitments_llm import PROMPT_VERSION, SYSTEM_PROMPT, LLMClassifier, build_messages
 from rag.llm import ChatClient
 
 EVAL_DIR = Path(__file__).parent
@@ -58,15 +58,20 @@ def load_external(path: Path = EXTERNAL) -> list[ExternalRow]:
     return [r for r in rows if r.id in keep]
 
 
-def write_prompts(groups: list[Group], out: Path) -> int:
+def write_prompts(groups: list[Group], out: Path, system: str = SYSTEM_PROMPT) -> int:
     """One JSON line per answer: its id, the prompt key and the exact messages the product sends."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", encoding="utf-8") as fh:
         for gid, question, rows in groups:
-            messages = [m.model_dump() for m in build_messages(question, [r.text for r in rows])]
+            messages = [m.model_dump() for m in build_messages(question, [r.text for r in rows], system)]
             fh.write(json.dumps({"id": gid, "key": prompt_key(messages), "messages": messages}, ensure_ascii=False))
             fh.write("\n")
     return len(groups)
+
+
+def read_system_prompt(path: Path) -> str:
+    """A system prompt kept in a file (its final newline is not part of it)."""
+    return path.read_text(encoding="utf-8").removesuffix("\n")
 
 
 def load_replies(paths: Sequence[Path]) -> dict[str, str]:
@@ -84,11 +89,12 @@ def load_replies(paths: Sequence[Path]) -> dict[str, str]:
     return out
 
 
-def run(groups: list[Group], replies: dict[str, str], who: str) -> str:
-    """Replay, classify and return the markdown report."""
+def run(groups: list[Group], replies: dict[str, str], who: str, system: Path | None = None) -> str:
+    """Replay, classify and return the markdown report (`system`: another system prompt than the product's)."""
     by_split: dict[str, list[tuple[Labelled, str | None, str | None]]] = {}
     with serving(replies) as server:
-        clf = LLMClassifier(ChatClient(server.base_url, "replay", timeout_s=30))
+        prompt = read_system_prompt(system) if system else SYSTEM_PROMPT
+        clf = LLMClassifier(ChatClient(server.base_url, "replay", timeout_s=30), system=prompt)
         for _, question, rows in groups:
             texts = [r.text for r in rows]
             labels = clf.classify_answer(question, texts)
@@ -98,8 +104,9 @@ def run(groups: list[Group], replies: dict[str, str], who: str) -> str:
     lines = [
         "# Commitments and refusals: chat-model classifier (replayed)",
         "",
-        "Written by `python -m eval.commitments_llm_eval score`. The prompt is `rag/commitments_llm.py` "
-        f"(prompt version {PROMPT_VERSION}); the labels are "
+        "Written by `python -m eval.commitments_llm_eval score`. The prompt is "
+        + (f"`{system.as_posix()}`" if system else f"`rag/commitments_llm.py` (prompt version {PROMPT_VERSION})")
+        + "; the labels are "
         "the external set (`eval/labels/README.md` §3). Rules are scored on the same sentences.",
         "",
         f"Replies: {who}",
@@ -136,15 +143,18 @@ def main(argv: list[str] | None = None) -> int:
     pr = sub.add_parser("prompts", help="write the prompts for some splits")
     pr.add_argument("--splits", default="test3", help="comma-separated external splits")
     pr.add_argument("--out", type=Path, required=True)
+    pr.add_argument("--system-prompt", type=Path, help="another system prompt than the product's (a file)")
     sc = sub.add_parser("score", help="replay recorded replies and score them")
     sc.add_argument("--splits", default=",".join(SCORED_SPLITS), help="comma-separated external splits")
     sc.add_argument("--replies", type=Path, nargs="+", default=sorted((RUNS / f"v{PROMPT_VERSION}").glob("*.jsonl")))
     sc.add_argument("--who", default=WHO, help="who wrote the recorded replies")
     sc.add_argument("--out", type=Path, default=REPORT)
+    sc.add_argument("--system-prompt", type=Path, help="the system prompt the replies were recorded for")
     args = p.parse_args(argv)
     groups = answers(load_external(), args.splits.split(","))
     if args.cmd == "prompts":
-        n = write_prompts(groups, args.out)
+        system = read_system_prompt(args.system_prompt) if args.system_prompt else SYSTEM_PROMPT
+        n = write_prompts(groups, args.out, system)
         print(f"{n} prompts written to {args.out}")
         return 0
     try:
@@ -152,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    report = run(groups, replies, args.who)
+    report = run(groups, replies, args.who, args.system_prompt)
     args.out.write_text(report, encoding="utf-8")
     print(report)
     return 0

@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -85,34 +85,45 @@ class VectorIndex:
 
     def save(self, directory: Path, extra: Callable[[Path], None] | None = None) -> Path:
         """Write atomically; `extra(folder)` may add files to the same build before it goes live."""
-        directory = Path(directory)
-        builds = directory.parent / f"{directory.name}.builds"
-        builds.mkdir(parents=True, exist_ok=True)
-        now = time.time_ns()
-        build_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now / 1e9)) + f".{now % 10**9:09d}-{os.getpid()}"
-        tmp = builds / f".tmp-{build_id}"
-        tmp.mkdir()
-        try:
+
+        def write(tmp: Path, build_id: str) -> dict[str, Any]:
             faiss.write_index(self._index, str(tmp / FAISS_FILE))
             (tmp / IDS).write_text("\n".join(self._ids) + "\n", encoding="utf-8")
             if extra:
                 extra(tmp)
-            manifest = dict(self.manifest, build_id=build_id)
-            (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-            _fsync_tree(tmp)
-            final = builds / build_id
-            tmp.rename(final)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        if directory.exists() and not directory.is_symlink():
-            raise IndexMismatchError(f"{directory} is a real folder, not an index link; move it away and rebuild.")
-        link_tmp = directory.parent / f".{directory.name}.link-{build_id}"
-        link_tmp.symlink_to(Path(builds.name) / build_id)
-        os.replace(link_tmp, directory)  # the atomic switch
-        self.manifest = manifest
-        _prune(builds, keep=final.name)
+            return dict(self.manifest, build_id=build_id)
+
+        final, self.manifest = _publish(Path(directory), write)
         return final
+
+    @staticmethod
+    def derive(
+        directory: Path, extra: Callable[[Path], None], replaces: Iterable[str], manifest_update: Mapping[str, Any]
+    ) -> Path:
+        """A new build made from the live one: its files linked except `replaces`, which `extra(folder)`
+        writes afresh, and its manifest updated; switched live atomically like `save`."""
+        live = VectorIndex.live_folder(directory)
+        manifest = VectorIndex.read_manifest(directory)
+        skip = set(replaces) | {MANIFEST}
+
+        def write(tmp: Path, build_id: str) -> dict[str, Any]:
+            for src in sorted(live.rglob("*")):
+                rel = src.relative_to(live)
+                if rel.parts[0] in skip:
+                    continue
+                dst = tmp / rel
+                if src.is_dir():
+                    dst.mkdir(parents=True, exist_ok=True)
+                    continue
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.link(src, dst)  # shared, never written: every build's files are immutable
+                except OSError:
+                    shutil.copy2(src, dst)
+            extra(tmp)
+            return dict(manifest, **manifest_update, build_id=build_id, derived_from=manifest.get("build_id"))
+
+        return _publish(Path(directory), write)[0]
 
     @staticmethod
     def read_manifest(directory: Path) -> dict[str, Any]:
@@ -148,6 +159,32 @@ class VectorIndex:
     def live_folder(directory: Path) -> Path:
         """The build folder the link points at (where callers' extra files live)."""
         return Path(directory).resolve()
+
+
+def _publish(directory: Path, write: Callable[[Path, str], dict[str, Any]]) -> tuple[Path, dict[str, Any]]:
+    """Fill a fresh build folder with `write(folder, build_id)` (which returns the manifest), then swap it live."""
+    builds = directory.parent / f"{directory.name}.builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    now = time.time_ns()
+    build_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now / 1e9)) + f".{now % 10**9:09d}-{os.getpid()}"
+    tmp = builds / f".tmp-{build_id}"
+    tmp.mkdir()
+    try:
+        manifest = write(tmp, build_id)
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+        _fsync_tree(tmp)
+        final = builds / build_id
+        tmp.rename(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if directory.exists() and not directory.is_symlink():
+        raise IndexMismatchError(f"{directory} is a real folder, not an index link; move it away and rebuild.")
+    link_tmp = directory.parent / f".{directory.name}.link-{build_id}"
+    link_tmp.symlink_to(Path(builds.name) / build_id)
+    os.replace(link_tmp, directory)  # the atomic switch
+    _prune(builds, keep=final.name)
+    return final, manifest
 
 
 def _fsync_tree(folder: Path) -> None:

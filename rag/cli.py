@@ -99,9 +99,10 @@ def index_cmd(
     from tqdm import tqdm
 
     from index import IndexMismatchError
+    from rag.commitments_llm import make_classifier
     from rag.corpus import Corpus
     from rag.embed import ModelNotReadyError, load_embedder
-    from rag.indexing import build_index, index_is_current
+    from rag.indexing import build_index, commitments_are_current, index_is_current, refresh_commitments
     from rag.llm import LLMError
     from rag.parse import CorpusFormatError
 
@@ -112,19 +113,28 @@ def index_cmd(
         typer.echo(
             f"parsed {len(corp.documents)} documents, {len(corp.pairs)} pairs in {time.perf_counter() - t0:.2f} s"
         )
-        if if_needed and index_is_current(settings, corp):
+        classifier = make_classifier(settings)
+        current = if_needed and index_is_current(settings, corp)
+        if current and commitments_are_current(settings, corp, classifier):
             typer.echo(f"index at {settings.index_dir} is current; nothing to do")
             return
         t1 = time.perf_counter()
         embedder = load_embedder(settings)
         typer.echo(f"model {settings.model_id} ({settings.embed_backend}) loaded in {time.perf_counter() - t1:.1f} s")
+        if current:  # only the commitment labels are stale: relabel them into a build sharing the rest
+            cm = refresh_commitments(settings, corp, embedder, classifier)["commitments"]
+            typer.echo(
+                f"index at {settings.index_dir} is current; commitments labelled again: {cm['commitments']} "
+                f"commitments and {cm['refusals']} refusals ({cm['classifier']}, {time.perf_counter() - t1:.1f} s)"
+            )
+            return
         bar = tqdm(total=0, unit="chunk", desc="embedding", file=sys.stderr)
 
         def progress(done: int, total: int) -> None:
             bar.total = total
             bar.update(done - bar.n)
 
-        manifest = build_index(settings, corp, embedder, progress)
+        manifest = build_index(settings, corp, embedder, progress, classifier)
         bar.close()
     except (CorpusFormatError, ModelNotReadyError, IndexMismatchError, LLMError) as exc:
         _fail(f"error: {exc}", 2)

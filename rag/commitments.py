@@ -662,6 +662,11 @@ class StoredCommitments(BaseModel):
     items: list[Commitment]
 
 
+def stored_is_current(stored: StoredCommitments, classifier: AnswerClassifier, corpus: Corpus) -> bool:
+    """True when the stored records were labelled by this classifier version from this corpus."""
+    return stored.classifier == classifier.version and stored.corpus_sha256 == corpus.sha256
+
+
 def save_commitments(folder: Path, stored: StoredCommitments, vectors: np.ndarray) -> None:
     """Write the records (a header line, then one per line) and their sentence vectors into a build folder."""
     with open(folder / COMMITMENTS_FILE, "w", encoding="utf-8") as fh:
@@ -699,9 +704,10 @@ class CommitmentIndex:
         self.classifier = classifier.version
         self._cache = TextVectors(retriever.embedder, retriever.settings.passage_prefix, None)
         stored = load_commitments(retriever.folder) if retriever.folder else None
-        if stored and stored[0].classifier == classifier.version and stored[0].corpus_sha256 == retriever.corpus.sha256:
+        if stored:
+            self._cache.preload(stored[1])  # keyed by sentence: still right for sentences labelled again
+        if stored and stored_is_current(stored[0], classifier, retriever.corpus):
             self.items: list[Commitment] = stored[0].items
-            self._cache.preload(stored[1])
             self.source = "index"
         else:
             self.items = list(extract(retriever.corpus, classifier))

@@ -71,11 +71,11 @@ class ReplyError(ValueError):
     """The model's reply does not label every sentence exactly once with a known label."""
 
 
-def build_messages(question: str, sentences: Sequence[str]) -> list[ChatMessage]:
+def build_messages(question: str, sentences: Sequence[str], system: str = SYSTEM_PROMPT) -> list[ChatMessage]:
     """The Dutch prompt for one answer: the question, then every sentence numbered from 1."""
     numbered = "\n".join(f"[{n}] {' '.join(s.split())}" for n, s in enumerate(sentences, 1))
     user = f"Vraag: {' '.join(question.split())}\n\nAntwoord, per zin genummerd:\n{numbered}"
-    return [ChatMessage(role="system", content=SYSTEM_PROMPT), ChatMessage(role="user", content=user)]
+    return [ChatMessage(role="system", content=system), ChatMessage(role="user", content=user)]
 
 
 def parse_reply(reply: str, sentences: Sequence[str]) -> list[SentenceLabel]:
@@ -118,9 +118,11 @@ def parse_reply(reply: str, sentences: Sequence[str]) -> list[SentenceLabel]:
 class LLMClassifier:
     """Labels each answer with one chat request; answers whose reply is unusable get the rules' labels."""
 
-    def __init__(self, client: ChatClient, cache_path: Path | None = None) -> None:
+    def __init__(self, client: ChatClient, cache_path: Path | None = None, system: str = SYSTEM_PROMPT) -> None:
         self.client = client
-        self.version = f"llm-{client.model}-p{PROMPT_VERSION}"
+        self.system = system
+        tag = PROMPT_VERSION if system == SYSTEM_PROMPT else "x" + hashlib.sha256(system.encode()).hexdigest()[:8]
+        self.version = f"llm-{client.model}-p{tag}"
         self.cache_path = cache_path
         self._cache: dict[str, str] = self._load()
         self._lock = threading.Lock()
@@ -162,7 +164,7 @@ class LLMClassifier:
         """The model's labels for one answer, or the rules' when the model fails or answers badly."""
         if not sentences:
             return []
-        messages = build_messages(question, sentences)
+        messages = build_messages(question, sentences, self.system)
         key = self.key(messages)
         reply = self._cache.get(key)
         try:

@@ -14,12 +14,22 @@ import numpy as np
 
 from index import VectorIndex
 from rag.chunk import Chunk, chunk_pair, pair_text
-from rag.commitments import AnswerClassifier, StoredCommitments, extract, save_commitments
+from rag.commitments import (
+    COMMITMENT_VECTORS_FILE,
+    COMMITMENTS_FILE,
+    AnswerClassifier,
+    StoredCommitments,
+    extract,
+    load_commitments,
+    save_commitments,
+    stored_is_current,
+)
 from rag.config import Settings
 from rag.corpus import Corpus
 from rag.embed import Embedder
 from rag.gate import BACKGROUND_FILE, background_questions
 from rag.lexical import LexicalIndex
+from rag.vector_cache import TextVectors
 
 Progress = Callable[[int, int], None]
 SCHEME_VERSION = 3
@@ -139,12 +149,7 @@ def build_index(
         [settings.passage_prefix + c.text for c in commitments.items], settings.embed_batch_size
     )
     vindex.manifest["timings_s"]["commitments"] = round(time.perf_counter() - t_anchor, 2)
-    vindex.manifest["commitments"] = {
-        "classifier": classifier.version,
-        "commitments": sum(c.kind == "commitment" for c in commitments.items),
-        "refusals": sum(c.kind == "refusal" for c in commitments.items),
-        "fallbacks": len(getattr(classifier, "fallbacks", [])),
-    }
+    vindex.manifest["commitments"] = _commitment_summary(commitments, classifier)
 
     def extras(folder: Path) -> None:
         lexical.save(folder)
@@ -154,3 +159,50 @@ def build_index(
     vindex.save(settings.index_dir, extra=extras)
     vindex.manifest["timings_s"]["total"] = round(time.perf_counter() - t0, 2)
     return vindex.manifest
+
+
+def commitments_are_current(settings: Settings, corpus: Corpus, classifier: AnswerClassifier) -> bool:
+    """True when the live build holds commitments labelled by this classifier from this corpus."""
+    stored = load_commitments(VectorIndex.live_folder(settings.index_dir))
+    return stored is not None and stored_is_current(stored[0], classifier, corpus)
+
+
+def refresh_commitments(
+    settings: Settings, corpus: Corpus, embedder: Embedder, classifier: AnswerClassifier
+) -> dict[str, Any]:
+    """Label the commitments again into a new build that shares every other file of the live one.
+
+    For when only the classifier changed (new rules, or the chat model): no chunk is embedded again,
+    and only commitment sentences without a stored vector are.
+    """
+    t0 = time.perf_counter()
+    previous = load_commitments(VectorIndex.live_folder(settings.index_dir))
+    commitments = StoredCommitments(
+        classifier=classifier.version, corpus_sha256=corpus.sha256, items=list(extract(corpus, classifier))
+    )
+    cache = TextVectors(embedder, settings.passage_prefix, None)
+    if previous:
+        cache.preload(previous[1])
+    vectors = cache.get([c.text for c in commitments.items])
+
+    def extras(folder: Path) -> None:
+        save_commitments(folder, commitments, vectors)
+
+    timings = dict(VectorIndex.read_manifest(settings.index_dir).get("timings_s", {}))
+    timings["commitments"] = round(time.perf_counter() - t0, 2)
+    VectorIndex.derive(
+        settings.index_dir,
+        extras,
+        replaces=(COMMITMENTS_FILE, COMMITMENT_VECTORS_FILE),
+        manifest_update={"commitments": _commitment_summary(commitments, classifier), "timings_s": timings},
+    )
+    return VectorIndex.read_manifest(settings.index_dir)
+
+
+def _commitment_summary(stored: StoredCommitments, classifier: AnswerClassifier) -> dict[str, Any]:
+    return {
+        "classifier": classifier.version,
+        "commitments": sum(c.kind == "commitment" for c in stored.items),
+        "refusals": sum(c.kind == "refusal" for c in stored.items),
+        "fallbacks": len(getattr(classifier, "fallbacks", [])),
+    }

@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
+from index import VectorIndex
+from rag.commitments import load_commitments, save_commitments
 from rag.config import ROOT, Settings
 from tests.conftest import CORPUS
 
@@ -48,15 +52,27 @@ def test_index_and_search_json(tmp_path: Path, settings: Settings) -> None:
     small = tmp_path / "small.txt"
     small.write_text(
         "Glasvezel |\n|\nA (D66) |\n|\nMinister B |\n|\n|\nHoe staat het met de glasvezel op het platteland?\n"
-        "De uitrol is bijna klaar.\nWat kost een paspoort?\n",
+        "De uitrol is bijna klaar. Ik zal uw Kamer voor de zomer informeren.\nWat kost een paspoort?\n",
         encoding="utf-8",
     )
     env = {"VRAAGBAAK_CORPUS_PATH": str(small), "VRAAGBAAK_INDEX_DIR": str(tmp_path / "ix")}
     r = rag("index", env=env)
     assert r.returncode == 0, r.stderr
     assert "indexed 2 pairs as 3 chunks from 1 documents" in r.stdout
+    assert "labelled 1 commitments and 0 refusals (rules-" in r.stdout
     again = rag("index", "--if-needed", env=env)
     assert "is current; nothing to do" in again.stdout
+    # labels from other rules: only they are redone, into a new build that shares the rest
+    live = VectorIndex.live_folder(tmp_path / "ix")
+    stored = load_commitments(live)
+    assert stored is not None
+    stale = stored[0].model_copy(update={"classifier": "rules-older"})
+    save_commitments(live, stale, np.stack([stored[1][k] for k in stored[1]]))
+    relabel = rag("index", "--if-needed", env=env)
+    assert relabel.returncode == 0, relabel.stderr
+    assert "is current; commitments labelled again: 1 commitments and 0 refusals" in relabel.stdout
+    assert VectorIndex.live_folder(tmp_path / "ix") != live
+    assert "is current; nothing to do" in rag("index", "--if-needed", env=env).stdout
     s = rag("search", "snel internet buiten de stad", "--k", "1", "--json", "--mode", "dense", env=env)
     assert s.returncode == 0, s.stderr
     out = json.loads(s.stdout)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from index import VectorIndex
 from rag.commitments import (
     COMMITMENTS_FILE,
     RULES,
@@ -20,8 +22,10 @@ from rag.commitments import (
     load_commitments,
     save_commitments,
 )
-from rag.config import ROOT
+from rag.config import ROOT, Settings
 from rag.corpus import Corpus
+from rag.embed import Embedder
+from rag.indexing import commitments_are_current, index_is_current, refresh_commitments
 from rag.retrieve import Retriever
 from rag.types import Document, LineCounts, LineSpan, ParseReport, QAPair
 from rag.vector_cache import TextVectors
@@ -280,3 +284,31 @@ def test_recorded_chat_model_replies_reproduce_the_report() -> None:
     assert "requests with no recorded reply: 0;" in report
     assert "fell back to the rules (no reply, or a reply the parser rejected): 0." in report
     assert report == REPORT.read_text(encoding="utf-8")
+
+
+def test_new_rules_relabel_into_a_build_that_shares_the_rest(
+    settings: Settings, corpus: Corpus, embedder: Embedder, tmp_path: Path
+) -> None:
+    """Stale labels are replaced without embedding any chunk again; the old build stays as it was."""
+    live = VectorIndex.live_folder(settings.index_dir)
+    builds = tmp_path / "index.builds"
+    shutil.copytree(live, builds / live.name)
+    (tmp_path / "index").symlink_to(Path("index.builds") / live.name)
+    s = settings.model_copy(update={"index_dir": tmp_path / "index"})
+    items = list(extract(corpus))
+    older = StoredCommitments(classifier="rules-older", corpus_sha256=corpus.sha256, items=items[:1])
+    save_commitments(builds / live.name, older, np.zeros((1, embedder.dim), dtype=np.float32))
+    assert index_is_current(s, corpus) and not commitments_are_current(s, corpus, RULES)
+
+    manifest = refresh_commitments(s, corpus, embedder, RULES)
+    assert commitments_are_current(s, corpus, RULES)
+    assert manifest["commitments"]["commitments"] == sum(c.kind == "commitment" for c in items)
+    assert manifest["derived_from"] == json.loads((live / "manifest.json").read_text(encoding="utf-8"))["build_id"]
+    new = VectorIndex.live_folder(s.index_dir)
+    stored = load_commitments(new)
+    assert stored is not None and [c.id for c in stored[0].items] == [c.id for c in items]
+    assert (new / "faiss.index").stat().st_ino == (builds / live.name / "faiss.index").stat().st_ino
+    old = load_commitments(builds / live.name)
+    assert old is not None and old[0].classifier == "rules-older"
+    # the CLI does the same on `rag index --if-needed` and then has nothing left to do
+    assert CommitmentIndex(Retriever.load(s, embedder=embedder)).source == "index"

@@ -146,3 +146,39 @@ def test_model_is_one_setting(settings: Settings, corpus: Corpus) -> None:
     assert not index_is_current(other, corpus)
     with pytest.raises(IndexMismatchError, match="model_id: index has 'intfloat/multilingual-e5-small'"):
         Retriever.load(other)
+
+
+def test_derived_build_shares_files_and_leaves_the_old_build_intact(tmp_path: Path) -> None:
+    target = tmp_path / "idx"
+
+    def first(folder: Path) -> None:
+        (folder / "labels.txt").write_text("old", encoding="utf-8")
+        (folder / "sub").mkdir()
+        (folder / "sub" / "kept.txt").write_text("kept", encoding="utf-8")
+
+    old = VectorIndex.build(np.eye(3, dtype=np.float32), ["a", "b", "c"], {"gen": 1}).save(target, extra=first)
+
+    def relabel(folder: Path) -> None:
+        (folder / "labels.txt").write_text("new", encoding="utf-8")
+
+    new = VectorIndex.derive(target, relabel, ["labels.txt"], {"labels": 2})
+    live = VectorIndex.load(target)
+    assert new != old and VectorIndex.live_folder(target) == new
+    assert live.manifest["gen"] == 1 and live.manifest["labels"] == 2 and live.manifest["derived_from"] == old.name
+    assert len(live) == 3 and (target / "sub" / "kept.txt").read_text(encoding="utf-8") == "kept"
+    assert (target / "labels.txt").read_text(encoding="utf-8") == "new"
+    assert (old / "labels.txt").read_text(encoding="utf-8") == "old"  # never written through a shared link
+    assert (old / "faiss.index").stat().st_ino == (new / "faiss.index").stat().st_ino
+
+
+def test_crash_while_deriving_keeps_the_live_build(tmp_path: Path) -> None:
+    target = tmp_path / "idx"
+    old = VectorIndex.build(np.eye(2, dtype=np.float32), ["a", "b"], {"gen": 1}).save(target)
+
+    def crash(folder: Path) -> None:
+        raise RuntimeError("killed while labelling")
+
+    with pytest.raises(RuntimeError, match="killed"):
+        VectorIndex.derive(target, crash, [], {"gen": 2})
+    assert VectorIndex.live_folder(target) == old and VectorIndex.load(target).manifest["gen"] == 1
+    assert not list((tmp_path / "idx.builds").glob(".tmp-*"))
