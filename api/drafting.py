@@ -102,6 +102,7 @@ class CommitmentsResponse(BaseModel):
     q: str | None
     count: int
     classifier: str = Field(description="who labelled them: the rules' or the chat model's version")
+    warnings: list[str] = Field(default_factory=list, description="e.g. labels from another classifier than set")
     commitments: list[RankedCommitment]
 
 
@@ -122,7 +123,13 @@ def commitments(
     """Commitments (toezeggingen) and refusals from earlier answers, with citations."""
     query = q.strip() if q and q.strip() else None
     found = index.search(query, minister, kind, limit)
-    return CommitmentsResponse(q=query, count=len(found), classifier=index.classifier, commitments=found)
+    return CommitmentsResponse(
+        q=query,
+        count=len(found),
+        classifier=index.classifier,
+        warnings=[index.stale] if index.stale else [],
+        commitments=found,
+    )
 
 
 @router.post("/similar", response_model=SimilarResponse)

@@ -299,6 +299,8 @@ def commitments(
     except LLMError as exc:
         _fail(f"error: {exc}", 2)
     found = index.search(q, minister, kind, limit)  # type: ignore[arg-type]
+    if index.stale:
+        typer.secho(f"let op: {index.stale}", fg=typer.colors.YELLOW, err=True)
     if json_out:
         typer.echo(json.dumps([c.model_dump() for c in found], ensure_ascii=False, indent=2))
         return

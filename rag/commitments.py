@@ -701,14 +701,29 @@ class CommitmentIndex:
 
     def __init__(self, retriever: Retriever, classifier: AnswerClassifier = RULES) -> None:
         self.retriever = retriever
-        self.classifier = classifier.version
+        self.classifier = classifier.version  # who labelled the items served
         self._cache = TextVectors(retriever.embedder, retriever.settings.passage_prefix, None)
         stored = load_commitments(retriever.folder) if retriever.folder else None
         if stored:
             self._cache.preload(stored[1])  # keyed by sentence: still right for sentences labelled again
-        if stored and stored_is_current(stored[0], classifier, retriever.corpus):
+        current = stored is not None and stored_is_current(stored[0], classifier, retriever.corpus)
+        # Labelling again here is cheap with the rules; with a chat model it is one request per answer, which
+        # belongs in `rag index --if-needed`, so until then the stored labels are served and said to be stale.
+        keep = (
+            stored is not None
+            and stored[0].corpus_sha256 == retriever.corpus.sha256
+            and not isinstance(classifier, RuleClassifier)
+        )
+        self.stale: str | None = None
+        if stored and (current or keep):
             self.items: list[Commitment] = stored[0].items
+            self.classifier = stored[0].classifier
             self.source = "index"
+            if not current:
+                self.stale = (
+                    f"labelled by {stored[0].classifier}, not by the configured {classifier.version}; "
+                    "run `rag index --if-needed` to label them again"
+                )
         else:
             self.items = list(extract(retriever.corpus, classifier))
             self.source = "extracted"

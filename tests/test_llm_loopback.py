@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from rag.chunk import split_sentences
-from rag.commitments import extract
+from rag.commitments import CommitmentIndex, extract
 from rag.commitments_llm import LLMClassifier, ReplyError, make_classifier, parse_reply
 from rag.corpus import Corpus
 from rag.draft import ANSWER_TOKENS, Drafter
@@ -198,3 +198,14 @@ def test_llm_backend_without_endpoint_is_a_clear_error(retriever: Retriever) -> 
     s = retriever.settings.model_copy(update={"commitments_backend": "llm", "llm_base_url": None})
     with pytest.raises(LLMError, match="VRAAGBAAK_LLM_BASE_URL"):
         make_classifier(s)
+
+
+def test_switching_to_the_chat_model_serves_stored_labels_until_reindexed(
+    server: LoopbackServer, retriever: Retriever
+) -> None:
+    """No request per answer at query time: the stored rule labels are served, marked stale."""
+    before = len(server.requests)
+    index = CommitmentIndex(retriever, llm_classifier(server, "rules-json"))
+    assert index.source == "index" and index.classifier.startswith("rules-")
+    assert index.stale is not None and "rag index --if-needed" in index.stale
+    assert index.search("storing", limit=3) and len(server.requests) == before

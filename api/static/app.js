@@ -837,8 +837,12 @@
     const summary = el("summary", { class: "extra-summary" }, title, el("span", { class: "summary-count", text: `${counts.join(" en ")} in de gevonden antwoorden` }));
     const details = el("details", { class: "extra-details" }, summary, p.body);
     p.box.replaceChildren(details);
+    // Say who found them: the offline rules miss part of the commitments in new text (README, measured figures).
+    const by = typeof data.classifier === "string" && data.classifier.startsWith("llm-")
+      ? "Herkend door het taalmodel."
+      : "Herkend met vaste taalregels; die missen een deel van de toezeggingen.";
     p.body.replaceChildren(
-      el("p", { class: "muted", text: "De best passende eerst." }),
+      el("p", { class: "muted", text: `De best passende eerst. ${by}` }),
       el(
         "ul",
         { class: "commitment-list" },
