@@ -105,7 +105,8 @@ _REFUSALS: list[tuple[str, re.Pattern[str]]] = [
     (
         "geen aanleiding",
         re.compile(
-            r"\bzie[nt]?\s+(?:\w+\s+){0,3}geen\s+(?:aanleiding|reden|noodzaak|ruimte|mogelijkheid|mogelijkheden|meerwaarde)\b"
+            r"\bzie[nt]?\s+(?:\w+\s+){0,3}geen\s+(?:aanleiding|reden|noodzaak|ruimte|mogelijkheid|mogelijkheden|meerwaarde"
+            r"|rol)\b"
             r"(?!\s+waarom\b)"
             r"|\bgeen\s+(?:\w+\s+)?(?:aanleiding|reden|noodzaak|ruimte|mogelijkheid|mogelijkheden)\s+te\s+zien\b"
             r"|\bgeen\s+(?:aanleiding|noodzaak)\s+(?:is\s+|bestaat\s+)?(?:om|tot)\b(?![^.;]{0,30}?\b(?:aan\s+te\s+nemen|te\s+veronderstellen"
@@ -138,7 +139,7 @@ _REFUSALS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"(?<!\bnog\s)\bgeen\s+(?:\w+\s+)?(?:mededelingen|uitspraak|uitspraken|uitlatingen|garanties?|toezeggingen?)\s+"
             r"(?:\w+\s+){0,3}(?:doen|geven|te\s+doen)\b"
-            r"|\b(?:worden|kunnen)\s+(?:\w+\s+){0,6}geen\s+(?:mededelingen|uitspraken|uitlatingen)\s+(?:\w+\s+){0,3}gedaan\b"
+            r"|\b(?:worden|kunnen)\s+(?:\w+\s+){0,12}geen\s+(?:mededelingen|uitspraken|uitlatingen)\s+(?:\w+\s+){0,3}gedaan\b"
             r"|\b(?:garantie|garanties|toezegging|toezeggingen)\b[^.;]{0,80}?\bniet\s+te\s+geven\b"
             r"|\b(?:doe|doen|doet)\s+(?:\w+\s+){0,2}(?:geen|nooit)\s+(?:\w+\s+)?(?:mededelingen|uitspraken|uitspraak|uitlatingen)\b"
             r"|\bgeen\s+oordeel\s+(?:\w+\s+){0,2}(?:geven|vellen|uitspreken)\b"
@@ -190,6 +191,23 @@ _REFUSALS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(r"\bzou\s+(?:een|de)\s+(?:taak|bevoegdheid|verantwoordelijkheid)\s+(?:van|voor)\b", re.I),
     ),
     ("gaat niet in op", re.compile(r"\b(?:ga|gaat|gaan)\s+(?:\w+\s+){0,2}niet\s+in\s+op\b", re.I)),
+    ("maakt niet openbaar", re.compile(r"\b(?:maak|maakt|maken)\s+(?:\w+\s+){0,4}niet\s+openbaar\b", re.I)),
+    (
+        "noch wenselijk",
+        re.compile(
+            r"\b(?:zinvol|nodig|wenselijk|opportuun|noodzakelijk)\s+noch\s+(?:zinvol|nodig|wenselijk|opportuun|noodzakelijk)\b",
+            re.I,
+        ),
+    ),
+    ("beperk mij tot", re.compile(r"\bbeperk\s+(?:ik\s+)?(?:me|mij)\s+(?:\w+\s+){0,2}tot\b", re.I)),
+    (
+        "past terughoudendheid",
+        re.compile(
+            r"\bpast\s+(?:mij|het\s+kabinet|ons|de\s+regering)\s+(?:\w+\s+){0,2}terughoudendheid\b"
+            r"|\b(?:mij|ons|het\s+kabinet)\s+past\s+(?:\w+\s+){0,2}terughoudendheid\b",
+            re.I,
+        ),
+    ),
     (
         "alleen ingaan op",
         re.compile(
@@ -217,7 +235,11 @@ _ASKS_YES_NO = re.compile(
 _ASKS_TO_EXPLAIN = re.compile(r"\bbeantwoord|\b(?:toelichten|uitleggen|aangeven|verklaren)\b", re.I)
 _BARE = re.compile(r"^(?P<word>ja|nee)\b(?!.*\bmening\b)(?=(?:\W*\w+){0,5}\W*$)", re.I)
 # The answer itself is the information ('Met de beantwoording van deze vragen informeer ik uw Kamer').
-_NOW = re.compile(r"\bmet\s+(?:de|deze)\s+beantwoording\b|\bhierbij\b|\bbijgaand\b|\bmet\s+deze\s+brief\b", re.I)
+_NOW = re.compile(
+    r"\bmet\s+(?:de|deze)\s+beantwoording\b|\bhierbij\b|\bbijgaand\b|\bmet\s+deze\s+brief\b"
+    r"|\bbij\s+(?:de\s+)?(?:onderhavige|deze)\s+(?:beantwoording|antwoorden)\b",
+    re.I,
+)
 
 # Refusal wording that declines only where the question asked the government to act.
 _WEAK_REFUSALS: list[tuple[str, re.Pattern[str]]] = [
@@ -248,7 +270,7 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
             rf"|\bu\s+(?:wordt|zal\s+worden)\s+(?:\w+\s+){{0,6}}{_INFORM_PART}"
             rf"|\bontvangt\s+(?:{_KAMER}|u)\b|\b{_KAMER}\s+ontvangt\b"
             rf"|\b(?:deel|delen)\s+(?:ik|wij|we)\b[^.;]{{0,60}}?\bmet\s+{_KAMER}\b"
-            rf"|\b(?:informeer|informeren)\s+(?:ik|wij|we)\s+u\b",
+            rf"|\b(?:informeer|informeren)\s+(?:ik|wij|we)\s+u\b|\b(?:ik|wij|we)\s+(?:informeer|informeren)\s+u\b",
             re.I,
         ),
     ),
@@ -269,7 +291,7 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
         "blijft in gesprek",
         re.compile(
             r"\b(?:blijf|blijft|blijven|doorlopend|permanent)\s+(?:\w+\s+){0,8}"
-            r"(?:in\s+(?:gesprek|overleg|contact)|op\s+de\s+hoogte\s+(?:stellen|houden)|informeren|monitoren)\b",
+            r"(?:in\s+(?:gesprek|overleg|contact)|op\s+de\s+hoogte\s+(?:stellen|houden)|informeren|monitoren|aandringen)\b",
             re.I,
         ),
     ),
@@ -306,7 +328,9 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
             rf"\b(?:{_GOV}\s+(?:ben|is|zijn)|(?:ben|is|zijn)\s+{_GOV})\s+(?:\w+\s+){{0,2}}"
             r"(?:voornemens|van\s+plan|bereid)\b"
             rf"|\b{_GOV}\s+(?:\w+\s+){{0,2}}(?:voornemens|van\s+plan|bereid)\s+(?:is|ben|zijn)\b"
-            r"|\b(?:mijn|ons|het)\s+voornemen\s+is\b|\b(?:heb|hebben|heeft)\s+(?:\w+\s+){0,2}(?:het\s+voornemen|de\s+intentie)\b",
+            r"|\b(?:mijn|ons|het)\s+voornemen\s+is\b|\b(?:heb|hebben|heeft)\s+(?:\w+\s+){0,2}(?:het\s+voornemen|de\s+intentie)\b"
+            r"|\bhet\s+is\s+(?:\w+\s+)?(?:de|mijn|onze|ons|het)\s+(?:intentie|voornemen|streven)\s+om\b"
+            r"|\b(?:mijn|onze|de)\s+intentie\s+is\s+om\b",
             re.I,
         ),
     ),
@@ -376,7 +400,8 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
     (
         "er wordt onderzocht of",
         re.compile(
-            r"\b(?:wordt|worden)\s+(?:\w+\s+){0,4}(?:onderzocht|verkend|bekeken|bezien|nagegaan|uitgezocht|beslist"
+            r"(?<!\bte\s)(?<!\bkan\s)(?<!\bkunnen\s)\b(?:wordt|worden)\s+(?:\w+\s+){0,4}"
+            r"(?:onderzocht|verkend|bekeken|bezien|nagegaan|uitgezocht|beslist"
             r"|in\s+(?:kaart|beeld)\s+gebracht)"
             r"(?:\s+(?:of|hoe|welke|wat|waar|op\s+welke)\b|\s*[.;:]?\s*$)",
             re.I,
@@ -390,6 +415,15 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
             r"|(?:onderzoek|onderzoekt|onderzoeken|verken|verkent|verkennen|bekijk|bekijkt|bekijken|bezie|beziet|kijk|kijkt"
             rf"|kijken)\s+{_GOV})\s+(?:(?:\w+\s+){{0,4}}(?:of|hoe|welke|naar|mogelijkheden|mogelijkheid)"
             r"|momenteel|op\s+dit\s+moment|thans)\b",
+            re.I,
+        ),
+    ),
+    (
+        "werkt aan",
+        re.compile(
+            rf"\b(?:{_GOV}\s+(?:werk|werkt|werken)|(?:werk|werkt|werken)\s+{_GOV})\s+(?:\w+\s+){{0,3}}aan\s+(?:een|het|de)\s+"
+            r"(?:\w+\s+)?\w*(?:wetsvoorstel|voorstel|plan|uitwerking|herziening|aanpassing|regeling|brief|visie|strategie"
+            r"|aanpak|agenda|besluit|evaluatie)\b",
             re.I,
         ),
     ),
@@ -412,7 +446,29 @@ _COMMITMENTS: list[tuple[str, re.Pattern[str]]] = [
             r"(?:uitgewerkt|voorbereid|opgesteld|ontwikkeld|herzien|bezien|bekeken|onderzocht|verkend|verwerkt"
             r"|in\s+(?:kaart|beeld)\s+gebracht)\b"
             r"|\b(?:wordt|worden|zal|zullen)\s+(?:[^.;]{0,60}?\s)?voortgezet\b"
-            r"|\b(?:wordt|worden)\s+(?:\w+\s+){0,5}voorbereid\b|\bin\s+voorbereiding\b",
+            r"|\b(?:wordt|worden)\s+(?:\w+\s+){0,5}voorbereid\b|\bin\s+voorbereiding\b"
+            r"|\b(?:wordt|worden)\s+(?:\w+\s+){0,4}(?:verkenning|analyse|impactanalyse)\s+(?:\w+\s+){0,2}uitgevoerd\b",
+            re.I,
+        ),
+    ),
+    (
+        "wordt daarbij meegenomen",
+        re.compile(
+            r"\b(?:wordt|worden)\s+(?:daarin|hierin|daarbij|hierbij|daar|hier)\s+(?:\w+\s+){0,2}(?:meegenomen|betrokken)\b",
+            re.I,
+        ),
+    ),
+    (
+        "afgesproken",
+        re.compile(
+            r"\b(?:er\s+is|is\s+er)\s+afgesproken\s+(?:om\s+)?(?:\w+\s+){0,8}te\s+\w+|^afgesproken\s+is\b", re.I
+        ),
+    ),
+    (
+        "volgt in de reactie",
+        re.compile(
+            r"\b(?:volgt|volgen)\s+(?:\w+\s+){0,2}in\s+(?:de|het|een|mijn|onze)\s+(?:\w+\s+)?"
+            r"\w*(?:reactie|brief|nota|rapportage|voortgangsbrief)\b",
             re.I,
         ),
     ),
@@ -474,14 +530,27 @@ _PASSIVE_RULES = frozenset(
         "wordt nu uitgewerkt",
         "blijft in gesprek",
         "kamer geïnformeerd (passief)",
+        "wordt daarbij meegenomen",
+        "afgesproken",
     }
 )
 _POINTER_CHECKED = _PASSIVE_RULES - {"blijft in gesprek"}
 # 'wordt door de vervoerders onderzocht': the action is another body's.
 _GOV_NOUN = r"(?!(?:minister|staatssecretaris|kabinet|ministerie|regering|rijksoverheid|rijk|middel)\b)"
 _OTHER_AGENT = re.compile(
-    rf"\b[Dd]oor\s+(?:(?:de|het|een)\s+{_GOV_NOUN}\w+|(?!Mij\b|Ons\b){_GOV_NOUN}[A-Z][\w-]*)",
+    rf"\b[Dd]oor\s+(?:(?:de|het|een)\s+{_GOV_NOUN}\w+|(?!Mij\b|Ons\b){_GOV_NOUN}[A-Z][\w-]*"
+    r"|(?i:politie|gemeenten|provincies|waterschappen|werkgevers|bedrijven|scholen|zorgverzekeraars|zorgaanbieders)\b)",
 )
+# 'Het is belangrijk dat … worden onderzocht': a norm, not a plan; 'niet uitgesloten dat … zal worden': a guess.
+_NORMATIVE = re.compile(
+    r"^het\s+is\s+(?:\w+\s+)?(?:belangrijk|van\s+belang|essentieel|cruciaal|wenselijk|noodzakelijk)\s+(?:dat|om)\b",
+    re.I,
+)
+_SPECULATION = re.compile(r"\b(?:uitgesloten|denkbaar|waarschijnlijk|aannemelijk)\s+dat\b", re.I)
+# 'Hierna ga ik in op de conclusies': the answer discusses, it does not promise.
+_DISCUSS = re.compile(r"\b(?:hierna|hieronder|hier)\s+(?:ga|gaan)\s+(?:ik|wij|we)\s+(?:\w+\s+){0,6}in\s+op\b", re.I)
+# 'Ik heb onderzoek laten doen': done already.
+_PERFECT_LET = re.compile(r"\b(?:heb|hebben|heeft)\b[^.;]{0,80}?\blaten\b", re.I)
 _PAST_TENSE = re.compile(r"\b(?:heb|heeft|hebben|had|hadden|was|waren|werd|werden|zou|zouden)\b", re.I)
 
 # Rules whose match ends right before the promised verb phrase ('Ik zal | uw Kamer … informeren').
@@ -516,7 +585,7 @@ def action_text(text: str, match: re.Match[str] | None) -> str:
 def classify(text: str, question: str | None = None) -> SentenceLabel:
     """Commitment, refusal or nothing for one answer sentence, by Dutch rules; the question helps read a 'no'."""
     s = " ".join(text.split())
-    if len(s.split()) < 2 or s.endswith("?"):
+    if not s or s.endswith("?"):
         return SentenceLabel(kind=None)
     for name, pattern in _REFUSALS:
         if pattern.search(s):
@@ -527,6 +596,8 @@ def classify(text: str, question: str | None = None) -> SentenceLabel:
             return SentenceLabel(kind="refusal", rule="nee op verzoek", what=action_text(s, None))
         if re.fullmatch(r"ja[.!]?", s, re.I):
             return SentenceLabel(kind="commitment", rule="ja op verzoek", what=question.strip())
+    if len(s.split()) < 2:
+        return SentenceLabel(kind=None)
     if question and _ASKS_ACTION.search(question):
         for name, pattern in _WEAK_REFUSALS:
             if pattern.search(s):
@@ -543,9 +614,15 @@ def classify(text: str, question: str | None = None) -> SentenceLabel:
             continue
         if name in ("zal/ga + regering", "blijft (eigen actie)") and (_WATCH.search(s, m.end()) or _POINTER.search(s)):
             continue
+        if name == "zal/ga + regering" and _DISCUSS.search(s):
+            continue
+        if name == "laat onderzoeken" and _PERFECT_LET.search(s):
+            continue
         if name in ("informeer de Kamer", "kamer geïnformeerd (passief)") and _NOW.search(s):
             continue
-        if name in _PASSIVE_RULES and (_REPORTED.search(s) or _OTHER_AGENT.search(s)):
+        if name in _PASSIVE_RULES and (_REPORTED.search(s) or _OTHER_AGENT.search(s) or _SPECULATION.search(s)):
+            continue
+        if _NORMATIVE.search(s):
             continue
         if name in _POINTER_CHECKED and _POINTER.search(s):
             continue
