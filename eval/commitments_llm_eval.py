@@ -29,7 +29,7 @@ EVAL_DIR = Path(__file__).parent
 RUNS = EVAL_DIR / "runs" / "commitments_llm"
 REPORT = EVAL_DIR / "reports" / "commitments_llm.md"
 
-SCORED_SPLITS = ("test4",)  # held out for prompt version 2 (eval/runs/commitments_llm/README.md)
+SCORED_SPLITS = ("test4", "test5")  # held out for prompt version 2 (eval/runs/commitments_llm/README.md)
 WHO = "Claude helper sessions acting as the endpoint, one pass, blind to the labels (see eval/runs/commitments_llm/)"
 
 Group = tuple[str, str, list[Labelled]]  # (answer id, question, its labelled sentences in order)
@@ -107,7 +107,8 @@ def run(groups: list[Group], replies: dict[str, str], who: str, system: Path | N
         "Written by `python -m eval.commitments_llm_eval score`. The prompt is "
         + (f"`{system.as_posix()}`" if system else f"`rag/commitments_llm.py` (prompt version {PROMPT_VERSION})")
         + "; the labels are "
-        "the external set (`eval/labels/README.md` §3). Rules are scored on the same sentences.",
+        "the external set (`eval/labels/README.md` §3). The current rules are scored on the same sentences "
+        "(which splits they were tuned on: `eval/reports/commitments.md`).",
         "",
         f"Replies: {who}",
         "",
@@ -126,6 +127,13 @@ def run(groups: list[Group], replies: dict[str, str], who: str, system: Path | N
                 f"| {split} | {kind} | {llm.tp + llm.fn} | {llm.precision:.2f} | {llm.recall:.2f} "
                 f"| {rules.precision:.2f} | {rules.recall:.2f} |"
             )
+    if len(by_split) > 1:
+        items = [x for split_items in by_split.values() for x in split_items]
+        rows = [r for r, _, _ in items]
+        for kind in KINDS:
+            llm = score(rows, {i: k for i, (_, k, _) in enumerate(items)}, kind)
+            # no pooled rules figure: the rules may be tuned on some of these splits and not on others
+            lines.append(f"| all above | {kind} | {llm.tp + llm.fn} | {llm.precision:.2f} | {llm.recall:.2f} | — | — |")
     if clf.fallbacks:
         lines += ["", "Rejected replies (first 10):", ""] + [f"- {f}" for f in clf.fallbacks[:10]]
     for split, items in by_split.items():
