@@ -6,7 +6,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, cast
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
 
@@ -121,8 +121,17 @@ def index_cmd(
         t1 = time.perf_counter()
         embedder = load_embedder(settings)
         typer.echo(f"model {settings.model_id} ({settings.embed_backend}) loaded in {time.perf_counter() - t1:.1f} s")
+        bars: dict[str, Any] = {}
+
+        def label_progress(done: int, total: int) -> None:  # its bar starts when labelling does
+            if "label" not in bars:
+                bars["label"] = tqdm(total=total, unit="answer", desc="labelling commitments", file=sys.stderr)
+            bars["label"].update(done - bars["label"].n)
+            if done == total:
+                bars["label"].close()
+
         if current:  # only the commitment labels are stale: relabel them into a build sharing the rest
-            cm = refresh_commitments(settings, corp, embedder, classifier)["commitments"]
+            cm = refresh_commitments(settings, corp, embedder, classifier, label_progress)["commitments"]
             typer.echo(
                 f"index at {settings.index_dir} is current; commitments labelled again: {cm['commitments']} "
                 f"commitments and {cm['refusals']} refusals ({cm['classifier']}, {time.perf_counter() - t1:.1f} s)"
@@ -133,8 +142,10 @@ def index_cmd(
         def progress(done: int, total: int) -> None:
             bar.total = total
             bar.update(done - bar.n)
+            if done == total:
+                bar.close()
 
-        manifest = build_index(settings, corp, embedder, progress, classifier)
+        manifest = build_index(settings, corp, embedder, progress, classifier, label_progress)
         bar.close()
     except (CorpusFormatError, ModelNotReadyError, IndexMismatchError, LLMError) as exc:
         _fail(f"error: {exc}", 2)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -14,12 +15,14 @@ from pydantic import BaseModel, ValidationError
 
 from rag.cite import Citation, cite
 from rag.corpus import Corpus
+from rag.types import QAPair
 from rag.vector_cache import TextVectors
 
 if TYPE_CHECKING:
     from rag.retrieve import Retriever
 
 Kind = Literal["commitment", "refusal"]
+Progress = Callable[[int, int], None]
 
 UNKNOWN_WHO = "onbekend (document zonder kop)"
 
@@ -694,17 +697,34 @@ def answer_sentences(paragraphs: Sequence[str]) -> list[tuple[int, int, str]]:
     return [(i, j, sent) for i, para in enumerate(paragraphs) for j, sent in enumerate(split_answer_sentences(para))]
 
 
-def extract(corpus: Corpus, classifier: AnswerClassifier = RULES) -> Iterator[Commitment]:
-    """Every commitment and refusal in the corpus, in corpus order."""
-    for pair in corpus.pairs.values():
-        if not pair.answered:
-            continue
+def _labelled(
+    pairs: list[QAPair], classifier: AnswerClassifier, progress: Progress | None
+) -> Iterator[tuple[QAPair, list[tuple[int, int, str]], list[SentenceLabel]]]:
+    """Each answered pair with its sentences and their labels, in order; `workers` answers at a time."""
+    workers = max(1, int(getattr(classifier, "workers", 1)))
+
+    def label(pair: QAPair) -> tuple[QAPair, list[tuple[int, int, str]], list[SentenceLabel]]:
+        sentences = answer_sentences(pair.answer_paragraphs)
+        return pair, sentences, classifier.classify_answer(pair.question, [s for _, _, s in sentences])
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for start in range(0, len(pairs), 64 * workers):  # bounded: a few batches in flight, not the corpus
+            for done, item in enumerate(pool.map(label, pairs[start : start + 64 * workers]), start + 1):
+                if progress:
+                    progress(done, len(pairs))
+                yield item
+
+
+def extract(
+    corpus: Corpus, classifier: AnswerClassifier = RULES, progress: Progress | None = None
+) -> Iterator[Commitment]:
+    """Every commitment and refusal in the corpus, in corpus order; `progress(done, total)` per answer."""
+    answered = [p for p in corpus.pairs.values() if p.answered]
+    for pair, sentences, labels in _labelled(answered, classifier, progress):
         doc = corpus.document_of(pair)
         who = [m.name for m in doc.ministers]
         who_text = ", ".join(m.label() for m in doc.ministers) if who else UNKNOWN_WHO
         citation = cite(doc, pair)
-        sentences = answer_sentences(pair.answer_paragraphs)
-        labels = classifier.classify_answer(pair.question, [s for _, _, s in sentences])
         for (i, j, sent), label in zip(sentences, labels, strict=True):
             if label.kind is None:
                 continue

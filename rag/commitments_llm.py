@@ -118,8 +118,11 @@ def parse_reply(reply: str, sentences: Sequence[str]) -> list[SentenceLabel]:
 class LLMClassifier:
     """Labels each answer with one chat request; answers whose reply is unusable get the rules' labels."""
 
-    def __init__(self, client: ChatClient, cache_path: Path | None = None, system: str = SYSTEM_PROMPT) -> None:
+    def __init__(
+        self, client: ChatClient, cache_path: Path | None = None, system: str = SYSTEM_PROMPT, workers: int = 1
+    ) -> None:
         self.client = client
+        self.workers = workers  # answers asked at the same time
         self.system = system
         tag = PROMPT_VERSION if system == SYSTEM_PROMPT else "x" + hashlib.sha256(system.encode()).hexdigest()[:8]
         self.version = f"llm-{client.model}-p{tag}"
@@ -169,14 +172,16 @@ class LLMClassifier:
         reply = self._cache.get(key)
         try:
             if reply is None:
-                self.asked += 1
+                with self._lock:
+                    self.asked += 1
                 reply = self.client.complete(messages, max_tokens=40 + 30 * len(sentences))
                 labels = parse_reply(reply, sentences)
                 self._remember(key, reply)
                 return labels
             return parse_reply(reply, sentences)
         except (LLMError, ReplyError) as exc:
-            self.fallbacks.append(str(exc))
+            with self._lock:
+                self.fallbacks.append(str(exc))
             return [classify(s, question) for s in sentences]
 
 
@@ -186,4 +191,4 @@ def make_classifier(settings: Settings) -> AnswerClassifier:
         return RULES
     client = ChatClient.from_settings(settings)
     cache = settings.index_dir.parent / "cache" / "commitments-llm.jsonl"
-    return LLMClassifier(client, cache)
+    return LLMClassifier(client, cache, workers=settings.llm_concurrency)

@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_context_tokens: int = 3000
     llm_timeout_s: float = 60.0
+    llm_concurrency: int = Field(4, ge=1, le=64, description="requests in flight when labelling commitments")
     # Who labels commitments and refusals when the index is built: the offline rules, or the chat model above.
     commitments_backend: Literal["rules", "llm"] = "rules"
 

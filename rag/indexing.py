@@ -105,6 +105,7 @@ def build_index(
     embedder: Embedder,
     progress: Progress | None = None,
     classifier: AnswerClassifier | None = None,
+    label_progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Embed every chunk, build FAISS and BM25, label commitments, and switch the live index over atomically."""
     if classifier is None:
@@ -143,7 +144,9 @@ def build_index(
     anchors = embedder.embed_all([settings.query_prefix + q for q in background_questions()], settings.embed_batch_size)
     t_anchor = time.perf_counter()
     commitments = StoredCommitments(
-        classifier=classifier.version, corpus_sha256=corpus.sha256, items=list(extract(corpus, classifier))
+        classifier=classifier.version,
+        corpus_sha256=corpus.sha256,
+        items=list(extract(corpus, classifier, label_progress)),
     )
     commitment_vectors = embedder.embed_all(
         [settings.passage_prefix + c.text for c in commitments.items], settings.embed_batch_size
@@ -168,7 +171,11 @@ def commitments_are_current(settings: Settings, corpus: Corpus, classifier: Answ
 
 
 def refresh_commitments(
-    settings: Settings, corpus: Corpus, embedder: Embedder, classifier: AnswerClassifier
+    settings: Settings,
+    corpus: Corpus,
+    embedder: Embedder,
+    classifier: AnswerClassifier,
+    label_progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Label the commitments again into a new build that shares every other file of the live one.
 
@@ -178,7 +185,9 @@ def refresh_commitments(
     t0 = time.perf_counter()
     previous = load_commitments(VectorIndex.live_folder(settings.index_dir))
     commitments = StoredCommitments(
-        classifier=classifier.version, corpus_sha256=corpus.sha256, items=list(extract(corpus, classifier))
+        classifier=classifier.version,
+        corpus_sha256=corpus.sha256,
+        items=list(extract(corpus, classifier, label_progress)),
     )
     cache = TextVectors(embedder, settings.passage_prefix, None)
     if previous:

@@ -209,3 +209,15 @@ def test_switching_to_the_chat_model_serves_stored_labels_until_reindexed(
     assert index.source == "index" and index.classifier.startswith("rules-")
     assert index.stale is not None and "rag index --if-needed" in index.stale
     assert index.search("storing", limit=3) and len(server.requests) == before
+
+
+def test_answers_are_labelled_concurrently_in_corpus_order(
+    server: LoopbackServer, corpus: Corpus, tmp_path: Path
+) -> None:
+    clf = LLMClassifier(ChatClient(server.base_url, "rules-json", timeout_s=10), tmp_path / "c.jsonl", workers=4)
+    seen: list[tuple[int, int]] = []
+    got = list(extract(corpus, clf, lambda done, total: seen.append((done, total))))
+    assert [(c.id, c.kind) for c in got] == [(c.id, c.kind) for c in extract(corpus)]
+    answered = sum(1 for p in corpus.pairs.values() if p.answered)
+    assert clf.asked == answered and not clf.fallbacks
+    assert [d for d, _ in seen] == list(range(1, answered + 1)) and {t for _, t in seen} == {answered}
