@@ -10,9 +10,9 @@ import hashlib
 import json
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
 
 
 def prompt_key(messages: Sequence[Mapping[str, Any]]) -> str:
@@ -67,10 +67,12 @@ class ReplayServer(ThreadingHTTPServer):
         return f"http://{host!s}:{port}/v1"
 
 
+S = TypeVar("S", bound=ThreadingHTTPServer)
+
+
 @contextmanager
-def serving(replies: Mapping[str, str]) -> Iterator[ReplayServer]:
-    """Run a replay server in a background thread for the duration of the block."""
-    server = ReplayServer(replies)
+def in_background(server: S) -> Iterator[S]:
+    """Serve in a background thread for the duration of the block, then shut down and close."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -78,3 +80,8 @@ def serving(replies: Mapping[str, str]) -> Iterator[ReplayServer]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def serving(replies: Mapping[str, str]) -> AbstractContextManager[ReplayServer]:
+    """Run a replay server in a background thread for the duration of the block."""
+    return in_background(ReplayServer(replies))

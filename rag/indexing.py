@@ -143,14 +143,7 @@ def build_index(
     }
     anchors = embedder.embed_all([settings.query_prefix + q for q in background_questions()], settings.embed_batch_size)
     t_anchor = time.perf_counter()
-    commitments = StoredCommitments(
-        classifier=classifier.version,
-        corpus_sha256=corpus.sha256,
-        items=list(extract(corpus, classifier, label_progress)),
-    )
-    commitment_vectors = embedder.embed_all(
-        [settings.passage_prefix + c.text for c in commitments.items], settings.embed_batch_size
-    )
+    commitments, commitment_vectors = _label_commitments(settings, corpus, embedder, classifier, label_progress)
     vindex.manifest["timings_s"]["commitments"] = round(time.perf_counter() - t_anchor, 2)
     vindex.manifest["commitments"] = _commitment_summary(commitments, classifier)
 
@@ -184,15 +177,9 @@ def refresh_commitments(
     """
     t0 = time.perf_counter()
     previous = load_commitments(VectorIndex.live_folder(settings.index_dir))
-    commitments = StoredCommitments(
-        classifier=classifier.version,
-        corpus_sha256=corpus.sha256,
-        items=list(extract(corpus, classifier, label_progress)),
+    commitments, vectors = _label_commitments(
+        settings, corpus, embedder, classifier, label_progress, previous[1] if previous else None
     )
-    cache = TextVectors(embedder, settings.passage_prefix, None)
-    if previous:
-        cache.preload(previous[1])
-    vectors = cache.get([c.text for c in commitments.items])
 
     def extras(folder: Path) -> None:
         save_commitments(folder, commitments, vectors)
@@ -206,6 +193,25 @@ def refresh_commitments(
         manifest_update={"commitments": _commitment_summary(commitments, classifier), "timings_s": timings},
     )
     return VectorIndex.read_manifest(settings.index_dir)
+
+
+def _label_commitments(
+    settings: Settings,
+    corpus: Corpus,
+    embedder: Embedder,
+    classifier: AnswerClassifier,
+    label_progress: Progress | None,
+    known: dict[str, np.ndarray] | None = None,
+) -> tuple[StoredCommitments, np.ndarray]:
+    """The corpus's commitments and one vector per sentence; `known` vectors (by sentence) are not embedded again."""
+    commitments = StoredCommitments(
+        classifier=classifier.version,
+        corpus_sha256=corpus.sha256,
+        items=list(extract(corpus, classifier, label_progress)),
+    )
+    cache = TextVectors(embedder, settings.passage_prefix, None)
+    cache.preload(known or {})
+    return commitments, cache.get([c.text for c in commitments.items])
 
 
 def _commitment_summary(stored: StoredCommitments, classifier: AnswerClassifier) -> dict[str, Any]:

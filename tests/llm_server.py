@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from eval.replay_server import in_background
 
 SLOW_SECONDS = 3.0
 _SOURCE = re.compile(r"^\[(\d+)\] Eerdere vraag: .*?\nAntwoord: (.*?)$", re.M)
@@ -139,14 +139,6 @@ class LoopbackServer(ThreadingHTTPServer):
         return f"http://{host!s}:{port}/v1"
 
 
-@contextmanager
-def running() -> Iterator[LoopbackServer]:
+def running() -> AbstractContextManager[LoopbackServer]:
     """Serve on a free port in a background thread for the duration of the block."""
-    server = LoopbackServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
+    return in_background(LoopbackServer())
