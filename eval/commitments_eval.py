@@ -86,6 +86,7 @@ class Labelled(BaseModel):
     sent: int | None = None
     id: str | None = None
     url: str | None = None
+    block: int | None = None
     question: str | None = None
 
     @property

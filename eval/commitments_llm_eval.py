@@ -35,13 +35,7 @@ WHO = "Claude helper sessions acting as the endpoint, one pass, blind to the lab
 Group = tuple[str, str, list[Labelled]]  # (answer id, question, its labelled sentences in order)
 
 
-class ExternalRow(Labelled):
-    """An external label with the answer block it came from."""
-
-    block: int | None = None
-
-
-def answers(rows: Sequence[ExternalRow], splits: Sequence[str]) -> list[Group]:
+def answers(rows: Sequence[Labelled], splits: Sequence[str]) -> list[Group]:
     """The labelled sentences grouped per answer (page and block), in file order."""
     groups: dict[str, tuple[str, list[Labelled]]] = {}
     for r in rows:
@@ -51,11 +45,9 @@ def answers(rows: Sequence[ExternalRow], splits: Sequence[str]) -> list[Group]:
     return [(k, q, sorted(rs, key=lambda r: r.sent or 0)) for k, (q, rs) in groups.items()]
 
 
-def load_external(path: Path = EXTERNAL) -> list[ExternalRow]:
-    """The external labels (skips left out), with their block numbers."""
-    keep = {r.id for r in load_labels(path)}
-    rows = [ExternalRow(**json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [r for r in rows if r.id in keep]
+def load_external(path: Path = EXTERNAL) -> list[Labelled]:
+    """The external labels (skips left out), with their answer blocks."""
+    return load_labels(path)
 
 
 def write_prompts(groups: list[Group], out: Path, system: str = SYSTEM_PROMPT) -> int:
