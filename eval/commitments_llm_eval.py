@@ -29,7 +29,7 @@ EVAL_DIR = Path(__file__).parent
 RUNS = EVAL_DIR / "runs" / "commitments_llm"
 REPORT = EVAL_DIR / "reports" / "commitments_llm.md"
 
-SCORED_SPLITS = ("test4", "test5")  # held out for prompt version 2 (eval/runs/commitments_llm/README.md)
+SCORED_SPLITS = ("test4", "test5", "test6")  # held out for prompt version 2 (eval/runs/commitments_llm/README.md)
 WHO = "Claude helper sessions acting as the endpoint, one pass, blind to the labels (see eval/runs/commitments_llm/)"
 
 Group = tuple[str, str, list[Labelled]]  # (answer id, question, its labelled sentences in order)
@@ -107,8 +107,9 @@ def run(groups: list[Group], replies: dict[str, str], who: str, system: Path | N
         f"Answers: {len(groups)}; requests with no recorded reply: {missing}; answers that fell back to the "
         f"rules (no reply, or a reply the parser rejected): {len(clf.fallbacks)}.",
         "",
-        "| split | class | gold | chat model P | chat model R | rules P | rules R |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| split | class | gold | chat model found | chat model wrong | chat model P | chat model R "
+        "| rules P | rules R |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for split, items in by_split.items():
         rows = [r for r, _, _ in items]
@@ -116,8 +117,8 @@ def run(groups: list[Group], replies: dict[str, str], who: str, system: Path | N
             llm = score(rows, {i: k for i, (_, k, _) in enumerate(items)}, kind)
             rules = score(rows, {i: k for i, (_, _, k) in enumerate(items)}, kind)
             lines.append(
-                f"| {split} | {kind} | {llm.tp + llm.fn} | {llm.precision:.2f} | {llm.recall:.2f} "
-                f"| {rules.precision:.2f} | {rules.recall:.2f} |"
+                f"| {split} | {kind} | {llm.tp + llm.fn} | {llm.tp} | {llm.fp} | {llm.precision:.2f} "
+                f"| {llm.recall:.2f} | {rules.precision:.2f} | {rules.recall:.2f} |"
             )
     if len(by_split) > 1:
         items = [x for split_items in by_split.values() for x in split_items]
@@ -125,7 +126,10 @@ def run(groups: list[Group], replies: dict[str, str], who: str, system: Path | N
         for kind in KINDS:
             llm = score(rows, {i: k for i, (_, k, _) in enumerate(items)}, kind)
             # no pooled rules figure: the rules may be tuned on some of these splits and not on others
-            lines.append(f"| all above | {kind} | {llm.tp + llm.fn} | {llm.precision:.2f} | {llm.recall:.2f} | — | — |")
+            lines.append(
+                f"| all above | {kind} | {llm.tp + llm.fn} | {llm.tp} | {llm.fp} | {llm.precision:.2f} "
+                f"| {llm.recall:.2f} | — | — |"
+            )
     if clf.fallbacks:
         lines += ["", "Rejected replies (first 10):", ""] + [f"- {f}" for f in clf.fallbacks[:10]]
     for split, items in by_split.items():

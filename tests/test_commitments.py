@@ -33,7 +33,7 @@ from tests.conftest import pair_by_question
 
 LABELS = ROOT / "eval" / "labels" / "commitments.jsonl"
 EXTERNAL = ROOT / "eval" / "labels" / "commitments_external.jsonl"
-SPLITS = {"dev", "test", "test2", "test3", "test4", "test5"}
+SPLITS = {"dev", "test", "test2", "test3", "test4", "test5", "test6"}
 KNOWN_COMMITMENT = "Zodra relevante uitkomsten van de onderzoeken bekend zijn, zal ik uw Kamer daarover informeren."
 
 
