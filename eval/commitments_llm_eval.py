@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from eval.commitments_eval import EXTERNAL, KINDS, Labelled, load_labels, score
+from eval.metrics import Confusion
 from eval.replay_server import prompt_key, serving
 from rag.commitments import classify
 from rag.commitments_llm import PROMPT_VERSION, SYSTEM_PROMPT, LLMClassifier, build_messages
@@ -81,6 +82,11 @@ def load_replies(paths: Sequence[Path]) -> dict[str, str]:
     return out
 
 
+def _cells(c: Confusion) -> str:
+    """The chat model's columns of a report row: gold, found, wrong, precision, recall."""
+    return f"{c.tp + c.fn} | {c.tp} | {c.fp} | {c.precision:.2f} | {c.recall:.2f}"
+
+
 def run(groups: list[Group], replies: dict[str, str], who: str, system: Path | None = None) -> str:
     """Replay, classify and return the markdown report (`system`: another system prompt than the product's)."""
     by_split: dict[str, list[tuple[Labelled, str | None, str | None]]] = {}
@@ -116,20 +122,14 @@ def run(groups: list[Group], replies: dict[str, str], who: str, system: Path | N
         for kind in KINDS:
             llm = score(rows, {i: k for i, (_, k, _) in enumerate(items)}, kind)
             rules = score(rows, {i: k for i, (_, _, k) in enumerate(items)}, kind)
-            lines.append(
-                f"| {split} | {kind} | {llm.tp + llm.fn} | {llm.tp} | {llm.fp} | {llm.precision:.2f} "
-                f"| {llm.recall:.2f} | {rules.precision:.2f} | {rules.recall:.2f} |"
-            )
+            lines.append(f"| {split} | {kind} | {_cells(llm)} | {rules.precision:.2f} | {rules.recall:.2f} |")
     if len(by_split) > 1:
         items = [x for split_items in by_split.values() for x in split_items]
         rows = [r for r, _, _ in items]
         for kind in KINDS:
             llm = score(rows, {i: k for i, (_, k, _) in enumerate(items)}, kind)
             # no pooled rules figure: the rules may be tuned on some of these splits and not on others
-            lines.append(
-                f"| all above | {kind} | {llm.tp + llm.fn} | {llm.tp} | {llm.fp} | {llm.precision:.2f} "
-                f"| {llm.recall:.2f} | — | — |"
-            )
+            lines.append(f"| all above | {kind} | {_cells(llm)} | — | — |")
     if clf.fallbacks:
         lines += ["", "Rejected replies (first 10):", ""] + [f"- {f}" for f in clf.fallbacks[:10]]
     for split, items in by_split.items():
