@@ -4,7 +4,7 @@ Two label sets are scored:
 
 - ``corpus``: every answer sentence of the embedded corpus (``eval/labels/commitments.jsonl``);
 - ``external``: answer sentences from other Kamervragen, years and ministries
-  (``eval/labels/commitments_external.jsonl``), labelled by two annotators and adjudicated.
+  (``eval/labels/commitments_external/<split>.jsonl``), labelled by two annotators and adjudicated.
 
 Each set has a ``dev`` and a ``test`` split; the report says which ones the rules were tuned on.
 """
@@ -27,7 +27,7 @@ from rag.corpus import Corpus
 
 EVAL_DIR = Path(__file__).parent
 LABELS = EVAL_DIR / "labels" / "commitments.jsonl"
-EXTERNAL = EVAL_DIR / "labels" / "commitments_external.jsonl"
+EXTERNAL = EVAL_DIR / "labels" / "commitments_external"  # one file per collection: <split>.jsonl
 ANNOTATORS = EVAL_DIR / "labels" / "commitments_external_annotators.jsonl"
 REPORT = EVAL_DIR / "reports" / "commitments.md"
 KINDS = ("commitment", "refusal")
@@ -106,9 +106,19 @@ class Labelled(BaseModel):
         return f"`{self.id}` ({self.url})"
 
 
+def label_files(path: Path) -> list[Path]:
+    """A labels file, or every ``*.jsonl`` in a labels folder, in name order."""
+    return sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+
+
 def load_labels(path: Path = LABELS) -> list[Labelled]:
-    """The labelled sentences of one file (items labelled ``skip`` are left out)."""
-    rows = [Labelled(**json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """The labelled sentences of a file or folder (items labelled ``skip`` are left out)."""
+    rows = [
+        Labelled(**json.loads(line))
+        for f in label_files(path)
+        for line in f.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     return [r for r in rows if r.label != "skip"]
 
 

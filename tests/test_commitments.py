@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from eval.commitments_eval import label_files
 from index import VectorIndex
 from rag.commitments import (
     COMMITMENTS_FILE,
@@ -32,7 +33,7 @@ from rag.vector_cache import TextVectors
 from tests.conftest import pair_by_question
 
 LABELS = ROOT / "eval" / "labels" / "commitments.jsonl"
-EXTERNAL = ROOT / "eval" / "labels" / "commitments_external.jsonl"
+EXTERNAL = ROOT / "eval" / "labels" / "commitments_external"
 SPLITS = {"dev", "test", "test2", "test3", "test4", "test5", "test6"}
 KNOWN_COMMITMENT = "Zodra relevante uitkomsten van de onderzoeken bekend zijn, zal ik uw Kamer daarover informeren."
 
@@ -112,7 +113,8 @@ def test_headerless_document_has_unknown_minister() -> None:
 
 
 def _external() -> list[dict[str, Any]]:
-    return [json.loads(x) for x in EXTERNAL.read_text(encoding="utf-8").splitlines() if x.strip()]
+    lines = [x for f in label_files(EXTERNAL) for x in f.read_text(encoding="utf-8").splitlines()]
+    return [json.loads(x) for x in lines if x.strip()]
 
 
 def _precision_recall(rows: list[dict[str, Any]], kind: str) -> tuple[float, float]:
